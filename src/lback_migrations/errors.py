@@ -1,0 +1,50 @@
+"""Errors raised by lback-migrations.
+
+Every error is an :class:`alembic.util.CommandError`, so the stock ``alembic`` command prints it
+as one ``FAILED:`` line and exits non-zero. Each carries the data a caller needs to act on it.
+"""
+
+from __future__ import annotations
+
+from alembic.util import CommandError
+
+
+class LbackError(CommandError):
+    """Base class of every error raised by lback-migrations."""
+
+
+class ConfigurationError(LbackError):
+    """A configuration value is missing, unknown or invalid.
+
+    :param key: the configuration key to fix, as the user writes it (``lback.schemas``).
+    :param source: the file the key was read from, or ``None`` when it came from code.
+    :param problem: what is wrong, in one sentence.
+    :param fix: what to change, in one sentence.
+    """
+
+    def __init__(self, key: str, problem: str, fix: str, source: str | None = None) -> None:
+        self.key = key
+        self.source = source
+        self.problem = problem
+        self.fix = fix
+        where = f" in {source}" if source else ""
+        super().__init__(f"{key}{where}: {problem}; {fix}")
+
+
+class DuplicateTableError(LbackError):
+    """Two target MetaData objects define the same table.
+
+    :param table: the schema-qualified table key.
+    :param first: where the first definition came from (an import path).
+    :param second: where the second definition came from.
+    """
+
+    def __init__(self, table: str, first: str, second: str, key: str) -> None:
+        self.table = table
+        self.first = first
+        self.second = second
+        self.key = key
+        super().__init__(
+            f"{key}: table {table!r} is defined by both {first} and {second}; "
+            "keep it in one MetaData or remove one of them from the list"
+        )

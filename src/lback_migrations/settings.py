@@ -1,0 +1,250 @@
+"""The ``lback.*`` options of an Alembic environment.
+
+Options are read from two places, the later winning:
+
+1. ``[tool.lback-migrations]`` in ``pyproject.toml`` (keys without prefix);
+2. the Alembic ini section (``[alembic]`` unless ``-n`` names another), keys prefixed ``lback.``.
+
+Sub-tables of ``[tool.lback-migrations]`` (``lint``, ``format``) belong to the post-write hooks
+and are not options of the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigurationError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+INI_PREFIX = "lback."
+PYPROJECT_TABLE = "tool.lback-migrations"
+HOOK_TABLES = frozenset({"lint", "format"})
+
+BATCH_MODES = ("auto", "always", "never")
+RENAME_DETECTION_MODES = ("ask", "warn", "off")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated ``lback.*`` options of one Alembic environment.
+
+    Field names are the option names; :func:`option_names` lists them.
+    """
+
+    target_metadata: tuple[str, ...] = ()
+    """Import paths ``module:attribute`` of the MetaData objects to compare against."""
+    url_env: str = "DATABASE_URL"
+    """Environment variable that overrides ``sqlalchemy.url`` when set."""
+    schemas: tuple[str, ...] = ()
+    """Schemas compared besides the default one; non-empty turns on ``include_schemas``."""
+    include_tables: tuple[str, ...] = ()
+    """Glob patterns of table names to compare; empty means every table."""
+    exclude_tables: tuple[str, ...] = ()
+    """Glob patterns of table names never compared."""
+    only_metadata_tables: bool = True
+    """Reflect only the tables the target metadata defines (filtered before reflection)."""
+    drop_unknown_tables: bool = False
+    """Let autogenerate propose dropping database tables the metadata does not define."""
+    exclude_object_types: tuple[str, ...] = ()
+    """Object types (``index``, ``unique_constraint``, ...) autogenerate leaves alone."""
+    compare_type: bool = True
+    """Compare column types, with the type rules below."""
+    type_rules: tuple[str, ...] | None = None
+    """Names of the type rules to apply; ``None`` means the default set."""
+    compare_server_default: bool = True
+    """Compare server defaults, normalised so identical defaults compare equal."""
+    type_modules: tuple[str, ...] = ()
+    """``module.Type=import.path`` pairs: render ``Type`` from ``import.path`` in revisions."""
+    user_module_prefix: str | None = None
+    """Alembic's ``user_module_prefix``: a fixed prefix for every user-defined type."""
+    version_table: str = "alembic_version"
+    """Name of Alembic's version table."""
+    version_table_schema: str | None = None
+    """Schema of Alembic's version table."""
+    batch_mode: str = "auto"
+    """``auto`` (batch on SQLite only), ``always`` or ``never``."""
+    skip_empty_revisions: bool = True
+    """Write no revision when autogenerate finds no change (``-x allow_empty=true`` overrides)."""
+    transaction_per_migration: bool = False
+    """Run each migration in its own transaction."""
+    rename_detection: str = "ask"
+    """``ask`` on a terminal, ``warn`` only, or ``off``: what to do with rename candidates."""
+
+    source: str | None = field(default=None, compare=False)
+    """Where the options came from, for error messages."""
+
+
+def _as_text(value: Any, key: str, source: str | None) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    raise ConfigurationError(key, f"expected a string, got {value!r}", "write a string", source)
+
+
+def _as_optional_text(value: Any, key: str, source: str | None) -> str | None:
+    text = _as_text(value, key, source)
+    return text or None
+
+
+def _as_list(value: Any, key: str, source: str | None) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = value.replace("\n", ",").split(",")
+    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+        items = value
+    else:
+        raise ConfigurationError(
+            key,
+            f"expected a comma-separated list, got {value!r}",
+            "write the names separated by commas",
+            source,
+        )
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _as_optional_list(value: Any, key: str, source: str | None) -> tuple[str, ...] | None:
+    return _as_list(value, key, source)
+
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+def _as_bool(value: Any, key: str, source: str | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ConfigurationError(key, f"expected true or false, got {value!r}", "write true or false", source)
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[Any, str, str | None], str]:
+    def parse(value: Any, key: str, source: str | None) -> str:
+        text = _as_text(value, key, source).lower()
+        if text not in choices:
+            raise ConfigurationError(
+                key, f"unknown value {value!r}", f"use one of: {', '.join(choices)}", source
+            )
+        return text
+
+    return parse
+
+
+_PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
+    "target_metadata": _as_list,
+    "url_env": _as_text,
+    "schemas": _as_list,
+    "include_tables": _as_list,
+    "exclude_tables": _as_list,
+    "only_metadata_tables": _as_bool,
+    "drop_unknown_tables": _as_bool,
+    "exclude_object_types": _as_list,
+    "compare_type": _as_bool,
+    "type_rules": _as_optional_list,
+    "compare_server_default": _as_bool,
+    "type_modules": _as_list,
+    "user_module_prefix": _as_optional_text,
+    "version_table": _as_text,
+    "version_table_schema": _as_optional_text,
+    "batch_mode": _choice(BATCH_MODES),
+    "skip_empty_revisions": _as_bool,
+    "transaction_per_migration": _as_bool,
+    "rename_detection": _choice(RENAME_DETECTION_MODES),
+}
+
+
+def option_names() -> tuple[str, ...]:
+    """Return the names of every environment option, in documentation order."""
+    return tuple(f.name for f in dataclasses.fields(Settings) if f.name != "source")
+
+
+def _unknown_option(key: str, name: str, source: str | None) -> ConfigurationError:
+    close = difflib.get_close_matches(name, option_names(), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known options: {', '.join(option_names())}"
+    return ConfigurationError(key, "unknown option", hint, source)
+
+
+RawOption = tuple[str, Any, "str | None"]
+"""One option as read: the key as the user wrote it, its value, and the file it came from."""
+
+
+def parse_options(raw: Mapping[str, RawOption]) -> Settings:
+    """Validate raw option values into :class:`Settings`.
+
+    :param raw: option name to ``(key as written, value, source file)``.
+    :raises ConfigurationError: on an unknown option or an invalid value.
+    """
+    values: dict[str, Any] = {}
+    sources: list[str] = []
+    for name, (key, value, source) in raw.items():
+        parser = _PARSERS.get(name)
+        if parser is None:
+            raise _unknown_option(key, name, source)
+        values[name] = parser(value, key, source)
+        if source and source not in sources:
+            sources.append(source)
+    return Settings(source=" and ".join(sources) or None, **values)
+
+
+def read_pyproject_options(path: Path) -> dict[str, RawOption]:
+    """Return the options of ``[tool.lback-migrations]`` in ``path`` (nothing if absent).
+
+    :raises ConfigurationError: when the file is not valid TOML.
+    """
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(
+            PYPROJECT_TABLE, f"cannot parse {path}: {error}", "fix the TOML syntax", str(path)
+        ) from error
+    table = document.get("tool", {}).get("lback-migrations", {})
+    return {
+        name: (f"[{PYPROJECT_TABLE}] {name}", value, str(path))
+        for name, value in table.items()
+        if name not in HOOK_TABLES
+    }
+
+
+def pyproject_path(config: Config) -> Path | None:
+    """Return the ``pyproject.toml`` that belongs to an Alembic ``config``.
+
+    Alembic's own ``toml_file_name`` wins; otherwise the file beside the ini file.
+    """
+    if config.toml_file_name:
+        return Path(config.toml_file_name)
+    if config.config_file_name:
+        return Path(config.config_file_name).absolute().parent / "pyproject.toml"
+    return None
+
+
+def load_settings(config: Config) -> Settings:
+    """Read and validate the ``lback.*`` options of an Alembic ``config``.
+
+    :raises ConfigurationError: naming the key and file to fix.
+    """
+    raw: dict[str, RawOption] = {}
+    toml_path = pyproject_path(config)
+    if toml_path is not None:
+        raw.update(read_pyproject_options(toml_path))
+    if config.config_file_name and config.file_config.has_section(config.config_ini_section):
+        section = config.config_ini_section
+        raw.update(
+            (key[len(INI_PREFIX) :], (f"[{section}] {key}", value, config.config_file_name))
+            for key, value in config.file_config.items(section)
+            if key.startswith(INI_PREFIX)
+        )
+    return parse_options(raw)
