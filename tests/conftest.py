@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.databases import BACKENDS, Database, fresh_database
-from tests.projects import AlembicProject
 
 
 @pytest.fixture(params=BACKENDS)
@@ -40,6 +39,3 @@ def mariadb_database(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def make_project(tmp_path: Path) -> Iterator[type[AlembicProject]]:
-    """Factory for Alembic projects copied from ``examples/`` into the test's directory."""
-    yield AlembicProject

@@ -27,7 +27,11 @@ SERVER_URLS = {
     ),
     "mariadb": os.environ.get("LBACK_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
 }
-ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "mariadb": "mysql+aiomysql"}
+ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "mariadb": "mysql+aiomysql",
+}
 _unreachable: dict[str, str] = {}
 
 
@@ -71,7 +75,10 @@ class Database:
 
 def unavailable(backend: str, reason: str) -> None:
     """Skip (or, under ``LBACK_REQUIRE_SERVERS=1``, fail) a test that needs ``backend``."""
-    message = f"{backend} server not reachable ({reason}); start it or set LBACK_TEST_{backend.upper()}_URL"
+    message = (
+        f"{backend} server not reachable ({reason}); "
+        f"start it or set LBACK_TEST_{backend.upper()}_URL"
+    )
     if os.environ.get("LBACK_REQUIRE_SERVERS") == "1":
         pytest.fail(message + " [LBACK_REQUIRE_SERVERS=1 makes this a failure]", pytrace=False)
     pytest.skip(message)

@@ -106,7 +106,11 @@ class AlembicProject:
         self.ini_path.write_text(text)
 
     def run(
-        self, *argv: str, check: bool = True, env: dict[str, str] | None = None, timeout: float = 120
+        self,
+        *argv: str,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
     ) -> subprocess.CompletedProcess[str]:
         """Run a command in the project directory and return what it printed.
 

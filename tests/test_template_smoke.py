@@ -23,7 +23,10 @@ MODELS = """
 
 def test_autogenerate_upgrade_and_check_are_clean(tmp_path: Path, database: Database) -> None:
     project = AlembicProject.create(
-        tmp_path / "project", database, models=MODELS, options={"target_metadata": "app.models:Base.metadata"}
+        tmp_path / "project",
+        database,
+        models=MODELS,
+        options={"target_metadata": "app.models:Base.metadata"},
     )
     revision = project.autogenerate("create account")
     assert revision is not None

@@ -1,15 +1,31 @@
 """The ``lback-migrations`` command line: Alembic's own, extended.
 
 Every Alembic command and option works unchanged; ``init`` defaults to the ``lback`` template.
+Commands of lback-migrations are added with :meth:`LbackCommandLine.add_command`: each is a
+function taking the Alembic :class:`~alembic.config.Config` (its parsed arguments are
+``config.cmd_opts``) and returning the process exit code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from argparse import ArgumentParser, Namespace
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from alembic.config import CommandLine
+from alembic.util import CommandError, err
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_TEMPLATE = "lback"
+
+CommandFn = Callable[["Config"], int]
+"""A lback-migrations command: takes the config, returns the exit code."""
+
+ArgumentsFn = Callable[[ArgumentParser], None]
+"""Adds a command's own arguments to its sub-parser."""
 
 
 class LbackCommandLine(CommandLine):
@@ -18,6 +34,46 @@ class LbackCommandLine(CommandLine):
     def __init__(self, prog: str | None = "lback-migrations") -> None:
         super().__init__(prog=prog)
         self.subparsers.choices["init"].set_defaults(template=DEFAULT_TEMPLATE)
+        for name, command, help_text, arguments in _commands():
+            self.add_command(name, command, help_text=help_text, arguments=arguments)
+
+    def add_command(
+        self, name: str, command: CommandFn, *, help_text: str, arguments: ArgumentsFn
+    ) -> ArgumentParser:
+        """Add ``command`` as the sub-command ``name``.
+
+        :param arguments: called with the new sub-parser to add the command's own arguments.
+        :returns: the sub-parser.
+        """
+        parser: ArgumentParser = self.subparsers.add_parser(name, help=help_text)
+        arguments(parser)
+        parser.set_defaults(cmd=(command, [], []), lback_command=True)
+        return parser
+
+    def run_cmd(self, config: Config, options: Namespace) -> None:
+        """Run the parsed command; a lback-migrations command's exit code becomes the process's."""
+        if not getattr(options, "lback_command", False):
+            super().run_cmd(config, options)
+            return
+        command: CommandFn = options.cmd[0]
+        try:
+            code = command(config)
+        except CommandError as error:
+            if options.raiseerr:
+                raise
+            err(str(error), **config.messaging_opts)
+        else:
+            if code:
+                sys.exit(code)
+
+
+def _commands() -> list[tuple[str, CommandFn, str, ArgumentsFn]]:
+    """The lback-migrations commands: ``(name, function, help, arguments)``.
+
+    Each command module is imported only here, when the command line is built, so that
+    ``env.py`` and the Alembic plugin never pay for it.
+    """
+    return []
 
 
 def main(argv: Sequence[str] | None = None) -> None:

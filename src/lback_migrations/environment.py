@@ -1,7 +1,7 @@
 """What the ``lback`` templates' ``env.py`` needs, in one object.
 
 :class:`MigrationEnvironment` reads the ``lback.*`` options, imports the target metadata and
-turns both into the keyword arguments of :meth:`alembic.runtime.environment.EnvironmentContext.configure`.
+turns both into the keyword arguments of ``context.configure``.
 It imports no formatter and no linter: every Alembic command pays for what ``env.py`` imports.
 """
 
@@ -157,7 +157,9 @@ class MigrationEnvironment:
                 drop_unknown_tables=settings.drop_unknown_tables,
                 exclude_types=settings.exclude_object_types,
             ),
-            "compare_type": type_comparator(settings.type_rules) if settings.compare_type else False,
+            "compare_type": type_comparator(settings.type_rules)
+            if settings.compare_type
+            else False,
             "compare_server_default": (
                 server_default_comparator() if settings.compare_server_default else False
             ),

@@ -65,11 +65,13 @@ def include_name_filter(
     allowed_schemas = None if schemas is None else frozenset([None, *schemas])
     if only_metadata_tables and target_metadata is None:
         raise ValueError("only_metadata_tables=True needs target_metadata")
-    known_tables = metadata_table_keys(target_metadata) if only_metadata_tables else frozenset()
+    known_tables = (
+        metadata_table_keys(target_metadata)
+        if only_metadata_tables and target_metadata is not None
+        else frozenset()
+    )
 
-    def include_name(
-        name: str | None, type_: str, parent_names: NameFilterParentNames
-    ) -> bool:
+    def include_name(name: str | None, type_: str, parent_names: NameFilterParentNames) -> bool:
         if type_ == "schema":
             return allowed_schemas is None or name in allowed_schemas
         if type_ != "table" or name is None:
@@ -122,7 +124,9 @@ def include_object_filter(
         model_object = compare_to if reflected else obj
         if model_object is not None and _marked_to_skip(model_object, skip_info_key):
             return False
-        return not (type_ == "table" and reflected and compare_to is None and not drop_unknown_tables)
+        return not (
+            type_ == "table" and reflected and compare_to is None and not drop_unknown_tables
+        )
 
     return include_object
 

@@ -13,7 +13,9 @@ TARGET_METADATA_KEY = "lback.target_metadata"
 _FORMAT_HINT = "write it as module.path:attribute, e.g. myapp.models:Base.metadata"
 
 
-def import_metadata(path: str, key: str = TARGET_METADATA_KEY, source: str | None = None) -> MetaData:
+def import_metadata(
+    path: str, key: str = TARGET_METADATA_KEY, source: str | None = None
+) -> MetaData:
     """Import the MetaData named by ``path`` (``module.path:attribute.chain``).
 
     :param key: the configuration key ``path`` came from, named in errors.

@@ -24,7 +24,7 @@ from .errors import ConfigurationError
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -126,7 +126,9 @@ def _as_bool(value: Any, key: str, source: str | None) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise ConfigurationError(key, f"expected true or false, got {value!r}", "write true or false", source)
+    raise ConfigurationError(
+        key, f"expected true or false, got {value!r}", "write true or false", source
+    )
 
 
 def _choice(choices: tuple[str, ...]) -> Callable[[Any, str, str | None], str]:

@@ -13,7 +13,9 @@ DEFAULT_TYPE_RULES: tuple[str, ...] = ()
 _rules: dict[str, Callable[..., bool | None]] = {}
 
 
-def register_type_rule(name: str) -> Callable[[Callable[..., bool | None]], Callable[..., bool | None]]:
+def register_type_rule(
+    name: str,
+) -> Callable[[Callable[..., bool | None]], Callable[..., bool | None]]:
     """Register a type rule under ``name``."""
 
     def decorate(rule: Callable[..., bool | None]) -> Callable[..., bool | None]:

@@ -1,0 +1,16 @@
+"""Sphinx configuration for the lback-migrations documentation."""
+
+from __future__ import annotations
+
+project = "lback-migrations"
+author = "lback-migrations developers"
+copyright = "2026, lback-migrations developers"
+
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.intersphinx", "sphinx.ext.viewcode"]
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+nitpicky = False
+intersphinx_mapping: dict[str, tuple[str, None]] = {}
+html_theme = "furo"
+html_title = "lback-migrations"
+exclude_patterns = ["_build"]
