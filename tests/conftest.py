@@ -36,6 +36,3 @@ def mariadb_database(tmp_path: Path) -> Iterator[Database]:
     """A new, empty MariaDB database."""
     with fresh_database("mariadb", tmp_path) as created:
         yield created
-
-
-@pytest.fixture
