@@ -73,7 +73,7 @@ sqlalchemy.url = sqlite:///%(here)s/app.db
 
 # Logging: applied only when the application has not configured logging itself.
 [loggers]
-keys = root,sqlalchemy,alembic
+keys = root,sqlalchemy,alembic,alembic_plugins
 
 [handlers]
 keys = console
@@ -95,6 +95,12 @@ qualname = sqlalchemy.engine
 level = INFO
 handlers =
 qualname = alembic
+
+# Alembic announces every autogenerate plugin it sets up at INFO: keep those lines quiet
+[logger_alembic_plugins]
+level = WARNING
+handlers =
+qualname = alembic.runtime.plugins
 
 [handler_console]
 class = StreamHandler
