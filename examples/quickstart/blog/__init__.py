@@ -1,0 +1,1 @@
+"""A small blog application: the models of the quickstart example."""
