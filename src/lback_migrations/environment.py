@@ -156,6 +156,8 @@ class MigrationEnvironment:
             "include_object": include_object_filter(
                 drop_unknown_tables=settings.drop_unknown_tables,
                 exclude_types=settings.exclude_object_types,
+                include_tables=settings.include_tables,
+                exclude_tables=settings.exclude_tables,
             ),
             "compare_type": type_comparator(settings.type_rules)
             if settings.compare_type
@@ -163,7 +165,7 @@ class MigrationEnvironment:
             "compare_server_default": (
                 server_default_comparator() if settings.compare_server_default else False
             ),
-            "render_item": type_renderer(_parse_type_modules(settings)),
+            "render_item": type_renderer(_parse_type_modules(settings), source=settings.source),
             "process_revision_directives": self.process_revision_directives(),
             "render_as_batch": settings.batch_mode == "always"
             or (settings.batch_mode == "auto" and dialect == "sqlite"),

@@ -2,15 +2,17 @@
 
 ``include_name`` runs on names *before* reflection, so a table it rejects is never reflected:
 that is where filters on schemas and table names belong. ``include_object`` sees whole objects
-(metadata and reflected) and handles what needs the object itself: ``info`` markers and
-"is this table ours to drop".
+(metadata and reflected) and handles what needs the object itself: ``info`` markers, "is this
+table ours to drop", and the table patterns again for tables that exist only in the metadata
+(``include_name`` never sees those, so without it an excluded model table would be proposed for
+creation on every run).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 if TYPE_CHECKING:
     from alembic.runtime.environment import IncludeNameFn, IncludeObjectFn, NameFilterParentNames
@@ -18,12 +20,28 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.schema import SchemaItem
 
 SKIP_INFO_KEY = "skip_autogenerate"
+"""The ``info`` key that takes a table or column out of autogenerate."""
 
-_Filter = TypeVar("_Filter", bound=Callable[..., bool])
+OBJECT_TYPES = (
+    "schema",
+    "table",
+    "column",
+    "index",
+    "unique_constraint",
+    "foreign_key_constraint",
+    "check_constraint",
+)
+"""The object types Alembic passes to ``include_name`` and ``include_object``."""
+
+_Params = ParamSpec("_Params")
 
 
 def metadata_table_keys(target_metadata: MetaData | Iterable[MetaData]) -> frozenset[str]:
-    """Return the schema-qualified keys of every table in ``target_metadata``."""
+    """Return the schema-qualified keys (``schema.table`` or ``table``) of every table.
+
+    :param target_metadata: one MetaData or several.
+    :returns: the union of their ``MetaData.tables`` keys.
+    """
     from sqlalchemy import MetaData
 
     collections = [target_metadata] if isinstance(target_metadata, MetaData) else target_metadata
@@ -32,6 +50,14 @@ def metadata_table_keys(target_metadata: MetaData | Iterable[MetaData]) -> froze
 
 def _matches(patterns: Sequence[str], *names: str) -> bool:
     return any(fnmatchcase(name, pattern) for pattern in patterns for name in names)
+
+
+def _table_selected(
+    name: str, qualified: str, include_tables: Sequence[str], exclude_tables: Sequence[str]
+) -> bool:
+    if _matches(exclude_tables, name, qualified):
+        return False
+    return not include_tables or _matches(include_tables, name, qualified)
 
 
 def include_name_filter(
@@ -44,16 +70,23 @@ def include_name_filter(
 ) -> IncludeNameFn:
     """Build an ``include_name`` hook that filters schemas and tables before reflection.
 
+    A table this hook rejects is never reflected: neither its columns nor its indexes are read,
+    and autogenerate cannot propose dropping it.
+
     :param target_metadata: the model's MetaData (one or several); needed when
         ``only_metadata_tables`` is true.
-    :param schemas: schemas to compare; the default schema (``None``) is always included.
-        ``None`` compares every schema Alembic is shown.
+    :param schemas: schemas to compare besides the default one, which is always compared.
+        ``None`` compares every schema Alembic is shown (with ``include_schemas=True``, all of
+        the database's schemas).
     :param include_tables: glob patterns; when given, only matching tables are compared. A
         pattern matches the bare or the schema-qualified name (``audit.*``).
-    :param exclude_tables: glob patterns of tables never compared.
-    :param only_metadata_tables: compare only the tables ``target_metadata`` defines, so a
-        database full of other applications' tables is neither reflected nor dropped.
+    :param exclude_tables: glob patterns of tables never compared; exclusion wins over
+        inclusion.
+    :param only_metadata_tables: compare only the tables ``target_metadata`` defines, matched
+        schema-qualified (``audit.event`` is not ``event``), so a database full of other
+        applications' tables is neither reflected nor dropped.
     :returns: a callable for ``context.configure(include_name=...)``.
+    :raises ValueError: when ``only_metadata_tables`` is true and ``target_metadata`` is None.
 
     Example::
 
@@ -64,11 +97,14 @@ def include_name_filter(
     """
     allowed_schemas = None if schemas is None else frozenset([None, *schemas])
     if only_metadata_tables and target_metadata is None:
-        raise ValueError("only_metadata_tables=True needs target_metadata")
+        raise ValueError(
+            "include_name_filter: only_metadata_tables=True needs target_metadata; "
+            "pass the MetaData or only_metadata_tables=False"
+        )
     known_tables = (
         metadata_table_keys(target_metadata)
         if only_metadata_tables and target_metadata is not None
-        else frozenset()
+        else None
     )
 
     def include_name(name: str | None, type_: str, parent_names: NameFilterParentNames) -> bool:
@@ -76,12 +112,10 @@ def include_name_filter(
             return allowed_schemas is None or name in allowed_schemas
         if type_ != "table" or name is None:
             return True
-        qualified = str(parent_names.get("schema_qualified_table_name") or name)
-        if _matches(exclude_tables, name, qualified):
+        qualified = parent_names.get("schema_qualified_table_name") or name
+        if not _table_selected(name, qualified, include_tables, exclude_tables):
             return False
-        if include_tables and not _matches(include_tables, name, qualified):
-            return False
-        return not only_metadata_tables or qualified in known_tables
+        return known_tables is None or qualified in known_tables
 
     return include_name
 
@@ -92,23 +126,32 @@ def include_object_filter(
     drop_unknown_tables: bool = False,
     exclude_types: Collection[str] = (),
     exclude_names: Sequence[str] = (),
+    include_tables: Sequence[str] = (),
+    exclude_tables: Sequence[str] = (),
 ) -> IncludeObjectFn:
     """Build an ``include_object`` hook for the decisions that need the object itself.
 
-    :param skip_info_key: a table or column whose ``info`` holds this key with a true value is
-        left out of autogenerate, together with its database counterpart.
+    :param skip_info_key: a model table, column, index or constraint whose ``info`` holds this
+        key with a true value is left out of autogenerate, together with its database
+        counterpart: ``Column("legacy", Text, info={"skip_autogenerate": True})``.
     :param drop_unknown_tables: when false (the default), a table found in the database but not
         in the metadata is never proposed for dropping.
-    :param exclude_types: object types to leave alone (``"index"``, ``"unique_constraint"``,
-        ``"foreign_key_constraint"``, ``"column"``, ``"table"``).
-    :param exclude_names: glob patterns of object names to leave alone.
+    :param exclude_types: object types autogenerate leaves alone, from :data:`OBJECT_TYPES`
+        (``"index"``, ``"unique_constraint"``, ``"foreign_key_constraint"``, ...).
+    :param exclude_names: glob patterns of object names (of any type) to leave alone.
+    :param include_tables: glob patterns, as for :func:`include_name_filter`; applied here to
+        tables on both sides, so a model table outside the patterns is not created either.
+    :param exclude_tables: glob patterns of tables never created, changed or dropped.
     :returns: a callable for ``context.configure(include_object=...)``.
-
-    Example::
-
-        Column("legacy", Text, info={"skip_autogenerate": True})
+    :raises ValueError: when ``exclude_types`` names an unknown object type.
     """
     excluded_types = frozenset(exclude_types)
+    unknown = sorted(excluded_types.difference(OBJECT_TYPES))
+    if unknown:
+        raise ValueError(
+            f"include_object_filter: unknown object type(s) {', '.join(map(repr, unknown))}; "
+            f"use some of: {', '.join(OBJECT_TYPES)}"
+        )
 
     def include_object(
         obj: SchemaItem,
@@ -121,6 +164,11 @@ def include_object_filter(
             return False
         if name is not None and _matches(exclude_names, name):
             return False
+        if type_ == "table" and name is not None:
+            schema = getattr(obj, "schema", None)
+            qualified = f"{schema}.{name}" if schema else name
+            if not _table_selected(name, qualified, include_tables, exclude_tables):
+                return False
         model_object = compare_to if reflected else obj
         if model_object is not None and _marked_to_skip(model_object, skip_info_key):
             return False
@@ -136,19 +184,44 @@ def _marked_to_skip(obj: SchemaItem, key: str) -> bool:
     return bool(info and info.get(key))
 
 
-def all_of(*filters: _Filter) -> _Filter:
-    """Combine ``include_name`` or ``include_object`` hooks: include what every one includes."""
+def all_of(*filters: Callable[_Params, bool]) -> Callable[_Params, bool]:
+    """Combine ``include_name`` (or ``include_object``) hooks: include what every one includes.
 
-    def include(*args: Any) -> bool:
-        return all(accept(*args) for accept in filters)
+    The hooks run in order and stop at the first that excludes.
 
-    return include  # type: ignore[return-value]
+    :param filters: at least one hook, all of the same kind.
+    :returns: one hook of that kind.
+    :raises ValueError: when no hook is given.
+
+    Example::
+
+        def not_postgis(obj, name, type_, reflected, compare_to):
+            return name != "spatial_ref_sys"
+
+        context.configure(include_object=all_of(include_object_filter(), not_postgis))
+    """
+    if not filters:
+        raise ValueError("all_of needs at least one filter")
+
+    def include(*args: _Params.args, **kwargs: _Params.kwargs) -> bool:
+        return all(accept(*args, **kwargs) for accept in filters)
+
+    return include
 
 
-def any_of(*filters: _Filter) -> _Filter:
-    """Combine ``include_name`` or ``include_object`` hooks: include what any one includes."""
+def any_of(*filters: Callable[_Params, bool]) -> Callable[_Params, bool]:
+    """Combine ``include_name`` (or ``include_object``) hooks: include what any one includes.
 
-    def include(*args: Any) -> bool:
-        return any(accept(*args) for accept in filters)
+    The hooks run in order and stop at the first that includes.
 
-    return include  # type: ignore[return-value]
+    :param filters: at least one hook, all of the same kind.
+    :returns: one hook of that kind.
+    :raises ValueError: when no hook is given.
+    """
+    if not filters:
+        raise ValueError("any_of needs at least one filter")
+
+    def include(*args: _Params.args, **kwargs: _Params.kwargs) -> bool:
+        return any(accept(*args, **kwargs) for accept in filters)
+
+    return include
