@@ -1,0 +1,1 @@
+"""A small application whose models use column types of its own."""
