@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
-from .compare import server_default_comparator, type_comparator
+from .compare import AUTOGENERATE_PLUGINS, type_comparator
 from .directives import chain, skip_empty_revision
 from .errors import ConfigurationError
 from .filters import include_name_filter, include_object_filter
 from .metadata import import_target_metadata
 from .render import type_renderer
+from .renames import rename_directive
 from .settings import Settings, load_settings
+from .signals import step_reporter
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -130,8 +132,14 @@ class MigrationEnvironment:
         return make_url(self.url).get_backend_name()
 
     def process_revision_directives(self) -> ProcessRevisionDirectiveFn:
-        """The ``process_revision_directives`` steps the options ask for, chained."""
-        steps: list[ProcessRevisionDirectiveFn] = []
+        """The ``process_revision_directives`` steps the options ask for, chained.
+
+        Renames come first: stated renames are always made, and ``lback.rename_detection`` says
+        whether detected candidates are asked about, warned about, or ignored.
+        """
+        steps: list[ProcessRevisionDirectiveFn] = [
+            rename_directive(self.settings.rename_detection, schemas=self.settings.schemas)
+        ]
         if self.settings.skip_empty_revisions:
             steps.append(skip_empty_revision)
         return chain(steps)
@@ -159,12 +167,11 @@ class MigrationEnvironment:
                 include_tables=settings.include_tables,
                 exclude_tables=settings.exclude_tables,
             ),
-            "compare_type": type_comparator(settings.type_rules)
+            "compare_type": type_comparator(settings.type_rules, source=settings.source)
             if settings.compare_type
             else False,
-            "compare_server_default": (
-                server_default_comparator() if settings.compare_server_default else False
-            ),
+            # True, not a callable: the lback plugin compares (see compare/server_default.py)
+            "compare_server_default": settings.compare_server_default,
             "render_item": type_renderer(_parse_type_modules(settings), source=settings.source),
             "process_revision_directives": self.process_revision_directives(),
             "render_as_batch": settings.batch_mode == "always"
@@ -172,7 +179,10 @@ class MigrationEnvironment:
             "version_table": settings.version_table,
             "version_table_schema": settings.version_table_schema,
             "transaction_per_migration": settings.transaction_per_migration,
+            "on_version_apply": step_reporter(),
         }
         if settings.user_module_prefix:
             options["user_module_prefix"] = settings.user_module_prefix
+        if settings.compare_server_default:
+            options["autogenerate_plugins"] = list(AUTOGENERATE_PLUGINS)
         return options

@@ -1,0 +1,193 @@
+"""The ``process_revision_directives`` step that makes renames first-class.
+
+Stated renames (``info={"renamed_from": ...}`` in the models, ``-x rename=OLD:NEW``) are always
+made. Detected candidates are asked about on a terminal, warned about otherwise, or ignored, as
+``lback.rename_detection`` says. ``alembic check`` validates the stated renames but rewrites
+nothing, so a rename that is still to be made keeps the check failing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from ..directives import is_autogenerate_revision
+from ..settings import RENAME_DETECTION_MODES
+from .candidates import (
+    Candidate,
+    SameColumn,
+    TypeText,
+    column_candidates,
+    describe_ambiguities,
+    table_candidates,
+)
+from .declared import (
+    NOINPUT_X_ARGUMENT,
+    RENAMED_FROM,
+    declared_renames,
+    describe,
+    requested_renames,
+)
+from .plan import Rename, TableRename
+from .questions import ask, can_ask
+from .revision import DatabaseTables, RevisionOps
+from .rewrite import RenameRewriter, TypesDiffer, applies
+
+if TYPE_CHECKING:
+    from alembic.operations.ops import MigrationScript
+    from alembic.runtime.environment import ProcessRevisionDirectiveFn
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script.revision import _GetRevArg
+    from sqlalchemy import Column, MetaData
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def _x_arguments(context: MigrationContext) -> list[str]:
+    environment = context.environment_context
+    return [] if environment is None else list(environment.get_x_argument())
+
+
+def _no_input(x_arguments: Sequence[str]) -> bool:
+    values = [
+        value
+        for key, _, value in (a.partition("=") for a in x_arguments)
+        if key == NOINPUT_X_ARGUMENT
+    ]
+    return any(value.strip().lower() in _TRUE for value in values)
+
+
+def _target_metadata(context: MigrationContext) -> list[MetaData]:
+    target: MetaData | Sequence[MetaData] | None = context.opts.get("target_metadata")
+    if target is None:
+        return []
+    return list(target) if isinstance(target, Sequence) else [target]
+
+
+def _types_differ(context: MigrationContext) -> TypesDiffer:
+    configured = context.opts.get("compare_type", True)
+
+    def types_differ(reflected: Column[object], target: Column[object]) -> bool:
+        if callable(configured):
+            verdict = configured(context, reflected, target, reflected.type, target.type)
+            if verdict is not None:
+                return bool(verdict)
+        return bool(context.impl.compare_type(reflected, target))
+
+    return types_differ
+
+
+def _type_text(context: MigrationContext) -> TypeText:
+    def type_text(column: Column[object]) -> str:
+        try:
+            return str(column.type.compile(dialect=context.dialect))
+        except Exception:  # a type the dialect cannot compile is still worth naming
+            return repr(column.type)
+
+    return type_text
+
+
+def _warning(candidate: Candidate) -> str:
+    rename = candidate.rename
+    hint = (
+        f'__table_args__ = {{"info": {{"{RENAMED_FROM}": "{rename.old}"}}}}'
+        if isinstance(rename, TableRename)
+        else f'info={{"{RENAMED_FROM}": "{rename.old}"}}'
+    )
+    return (
+        f"possible rename of {candidate.summary}: the revision drops and adds instead, which "
+        f"loses the data. If it is a rename, run again with -x {describe(rename)} "
+        f"or state it in the model with {hint}."
+    )
+
+
+def rename_directive(
+    detection: str = "ask",
+    *,
+    schemas: Collection[str] = (),
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> ProcessRevisionDirectiveFn:
+    """Build the ``process_revision_directives`` step that turns drop + add into renames.
+
+    Usable from any ``env.py``, alone or chained with :func:`lback_migrations.directives.chain`::
+
+        context.configure(..., process_revision_directives=rename_directive("ask"))
+
+    :param detection: what to do with detected candidates: ``ask`` (on a terminal, unless
+        ``-x noinput=true``; otherwise warn), ``warn``, or ``off``.
+    :param schemas: the schemas compared besides the default one, so that
+        ``-x rename=schema.table:new`` names a table.
+    :param stdin: where answers are read (standard input by default).
+    :param stdout: where questions are written (standard output by default).
+    :param stderr: where warnings and notes are written (standard error by default).
+    :returns: the step.
+    :raises ValueError: on an unknown ``detection``.
+    """
+    if detection not in RENAME_DETECTION_MODES:
+        raise ValueError(
+            f"rename_directive: unknown detection {detection!r}; "
+            f"use one of {', '.join(RENAME_DETECTION_MODES)}"
+        )
+
+    def say(line: str) -> None:
+        sink = sys.stderr if stderr is None else stderr
+        sink.write(f"WARNING: {line}\n")
+        sink.flush()
+
+    def decide(candidates: list[Candidate], interactive: bool) -> list[Rename]:
+        accepted: list[Rename] = []
+        for candidate in candidates:
+            if interactive:
+                if ask(candidate.question, stdin, stdout):
+                    accepted.append(candidate.rename)
+            else:
+                say(_warning(candidate))
+        return accepted
+
+    def process_renames(
+        context: MigrationContext, revision: _GetRevArg, directives: list[MigrationScript]
+    ) -> None:
+        connection = context.connection
+        if not directives or connection is None:
+            return
+        x_arguments = _x_arguments(context)
+        stated = declared_renames(_target_metadata(context))
+        stated += requested_renames(x_arguments, schemas)
+        writing = is_autogenerate_revision(context)
+        interactive = detection == "ask" and not _no_input(x_arguments) and can_ask(stdin)
+        database = DatabaseTables(connection)
+        for script in directives:
+            for upgrade_ops, downgrade_ops in zip(
+                script.upgrade_ops_list, script.downgrade_ops_list, strict=True
+            ):
+                ops = RevisionOps(upgrade_ops)
+                renames = [rename for rename in stated if applies(rename, ops, database)]
+                if not writing:
+                    continue
+                rewriter = RenameRewriter(ops, database, _types_differ(context))
+                rewriter.rewrite(renames)
+                if detection != "off":
+                    same = _same_column(context)
+                    tables, unclear_tables = table_candidates(ops, same)
+                    rewriter.rewrite(decide(tables, interactive))
+                    columns, unclear_columns = column_candidates(ops, same, _type_text(context))
+                    rewriter.rewrite(decide(columns, interactive))
+                    for line in describe_ambiguities([*unclear_tables, *unclear_columns]):
+                        say(line)
+                for note in rewriter.notes:
+                    say(note)
+                upgrade_ops.reverse_into(downgrade_ops)
+
+    return process_renames
+
+
+def _same_column(context: MigrationContext) -> SameColumn:
+    types_differ = _types_differ(context)
+
+    def same(reflected: Column[object], target: Column[object]) -> bool:
+        return reflected.nullable == target.nullable and not types_differ(reflected, target)
+
+    return same

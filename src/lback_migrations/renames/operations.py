@@ -1,0 +1,72 @@
+"""Rename operations that know their own downgrade.
+
+Alembic's :class:`~alembic.operations.ops.AlterColumnOp` does not reverse a new column name,
+and autogenerate has no renderer for :class:`~alembic.operations.ops.RenameTableOp`; these
+subclasses add both, through Alembic's public ``reverse()`` and ``renderers`` extension points.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from alembic.autogenerate import renderers
+from alembic.operations import ops
+
+if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
+    from sqlalchemy import Column
+
+
+class RenameColumnOp(ops.AlterColumnOp):
+    """``op.alter_column(table, old, new_column_name=new, ...)`` whose reverse renames back."""
+
+    def reverse(self) -> RenameColumnOp:
+        reverse = super().reverse()
+        assert isinstance(reverse, RenameColumnOp)
+        assert self.modify_name is not None
+        reverse.column_name, reverse.modify_name = self.modify_name, self.column_name
+        return reverse
+
+    @classmethod
+    def between(
+        cls,
+        table_name: str,
+        reflected: Column[object],
+        target: Column[object],
+        *,
+        schema: str | None,
+        types_differ: bool,
+    ) -> RenameColumnOp:
+        """Rename the database column ``reflected`` into the model column ``target``.
+
+        The ``existing_*`` arguments come from the model column, as Alembic's own comparison
+        does; a type or nullability that changes with the name is changed in the same step.
+
+        :param types_differ: whether the two columns' types compare as different.
+        """
+        return cls(
+            table_name,
+            reflected.name,
+            schema=schema,
+            modify_name=target.name,
+            existing_type=reflected.type if types_differ else target.type,
+            modify_type=target.type if types_differ else None,
+            existing_nullable=reflected.nullable,
+            modify_nullable=target.nullable if target.nullable != reflected.nullable else None,
+            existing_server_default=target.server_default or False,
+            existing_comment=target.comment,
+        )
+
+
+class RenameTableOp(ops.RenameTableOp):
+    """``op.rename_table(old, new)`` whose reverse renames back."""
+
+    def reverse(self) -> RenameTableOp:
+        return RenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
+
+
+@renderers.dispatch_for(RenameTableOp)
+def _render_rename_table(autogen_context: AutogenContext, op: RenameTableOp) -> str:
+    prefix = autogen_context.opts["alembic_module_prefix"] or ""
+    schema = f", schema={op.schema!r}" if op.schema else ""
+    return f"{prefix}rename_table({op.table_name!r}, {op.new_table_name!r}{schema})"
