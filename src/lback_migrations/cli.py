@@ -34,6 +34,11 @@ class LbackCommandLine(CommandLine):
     def __init__(self, prog: str | None = "lback-migrations") -> None:
         super().__init__(prog=prog)
         self.subparsers.choices["init"].set_defaults(template=DEFAULT_TEMPLATE)
+        self.parser.add_argument(
+            "--events",
+            metavar="FILE",
+            help="append every lback-migrations signal to FILE as one JSON line",
+        )
         for name, command, help_text, arguments in _commands():
             self.add_command(name, command, help_text=help_text, arguments=arguments)
 
@@ -51,8 +56,21 @@ class LbackCommandLine(CommandLine):
         return parser
 
     def run_cmd(self, config: Config, options: Namespace) -> None:
-        """Run the parsed command; a lback-migrations command's exit code becomes the process's."""
+        """Run the parsed command; a lback-migrations command's exit code becomes the process's.
+
+        Signals are written to ``--events FILE``, and forwarded to the parent process when a
+        subprocess runner started this one.
+        """
+        from .events import forwarding_to_parent, recording
+
+        with forwarding_to_parent(), recording(getattr(options, "events", None)):
+            self._run_parsed(config, options)
+
+    def _run_parsed(self, config: Config, options: Namespace) -> None:
         if not getattr(options, "lback_command", False):
+            from .runners.instrumented import instrumented
+
+            options.cmd = (instrumented(options.cmd[0]), *options.cmd[1:])
             super().run_cmd(config, options)
             return
         command: CommandFn = options.cmd[0]
@@ -73,7 +91,31 @@ def _commands() -> list[tuple[str, CommandFn, str, ArgumentsFn]]:
     Each command module is imported only here, when the command line is built, so that
     ``env.py`` and the Alembic plugin never pay for it.
     """
-    return []
+    from . import ci, commands
+
+    found: list[tuple[str, CommandFn, str, ArgumentsFn]] = []
+    found += [
+        (
+            "makemigrations",
+            commands.makemigrations_command,
+            "Autogenerate a revision (revision --autogenerate -m MESSAGE).",
+            commands.add_makemigrations_arguments,
+        ),
+        (
+            "migrate",
+            commands.migrate_command,
+            "Apply migrations up to VERSION (default: head).",
+            commands.add_migrate_arguments,
+        ),
+        (
+            "rollback",
+            commands.rollback_command,
+            "Revert migrations down to VERSION (default: -1, one step).",
+            commands.add_rollback_arguments,
+        ),
+        ("ci", ci.ci_command, ci.HELP, ci.add_arguments),
+    ]
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -7,10 +7,41 @@ a hook runs, so that the plugin (imported by every ``import alembic``) stays lig
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from .events import jsonable
+from .signals import (
+    migration_hook_completed,
+    migration_hook_failed,
+    migration_hook_started,
+    send_from_run,
+)
 
 FORMAT_HOOK = "lback_format"
 LINT_HOOK = "lback_lint"
+
+
+@contextmanager
+def _signalled(hook_type: str, path: str, options: Mapping[str, str]) -> Iterator[list[object]]:
+    """Send the hook started / completed / failed signals around one hook run.
+
+    The block appends the hook's findings to the list it is given.
+    """
+    about = {"hook": options.get("_hook_name", hook_type), "hook_type": hook_type, "path": path}
+    send_from_run(migration_hook_started, **about)
+    findings: list[object] = []
+    start = time.perf_counter()
+    try:
+        yield findings
+    except Exception as error:
+        duration = time.perf_counter() - start
+        problem = f"{type(error).__name__}: {error}"
+        send_from_run(migration_hook_failed, **about, duration=duration, error=problem)
+        raise
+    duration = time.perf_counter() - start
+    send_from_run(migration_hook_completed, **about, duration=duration, findings=jsonable(findings))
 
 
 def run_format_hook(path: str, options: Mapping[str, str]) -> None:
@@ -20,7 +51,8 @@ def run_format_hook(path: str, options: Mapping[str, str]) -> None:
     """
     from .formatting.hook import format_revision
 
-    format_revision(path, options)
+    with _signalled(FORMAT_HOOK, path, options):
+        format_revision(path, options)
 
 
 def run_lint_hook(path: str, options: Mapping[str, str]) -> None:
@@ -30,4 +62,5 @@ def run_lint_hook(path: str, options: Mapping[str, str]) -> None:
     """
     from .lint.hook import lint_revision
 
-    lint_revision(path, options)
+    with _signalled(LINT_HOOK, path, options) as findings:
+        findings.extend(lint_revision(path, options) or ())

@@ -1,0 +1,176 @@
+"""``lback-migrations ci``: every migration check a pipeline needs, in one run.
+
+Four checks, each reported on its own, and the run fails when any of them fails:
+
+``heads``
+    the revisions have one head (several heads need a ``merge``);
+``applied``
+    with ``--require-applied``: every head is applied to the target database;
+``drift``
+    ``check``: the models match the migrations (with ``--upgrade`` the database is first
+    upgraded to the head, as a fresh CI database needs);
+``lint``
+    the revision files have no lint finding (``lback-migrations lint``).
+
+``--json`` prints the report as one JSON object instead of text.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .signals import migration_check_completed
+
+if TYPE_CHECKING:
+    from argparse import ArgumentParser
+
+    from alembic.config import Config
+
+    from .commands import CommandResult, MigrationCommands
+
+HELP = "Fail on model drift, several heads, unapplied revisions and lint findings."
+
+OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The outcome of one check.
+
+    :param name: ``heads``, ``applied``, ``drift`` or ``lint``.
+    :param status: ``ok``, ``failed`` or ``skipped``.
+    :param summary: one line for people.
+    :param details: the items found (heads, unapplied revisions, differences, findings).
+    """
+
+    name: str
+    status: str
+    summary: str
+    details: list[Any] = field(default_factory=list)
+
+
+def add_arguments(parser: ArgumentParser) -> None:
+    """The arguments of ``ci``."""
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--require-applied",
+        action="store_true",
+        help="fail when a head revision is not applied to the target database",
+    )
+    parser.add_argument(
+        "--upgrade",
+        action="store_true",
+        help="upgrade the target database to the head before checking for drift",
+    )
+    parser.add_argument("--no-lint", action="store_true", help="skip the lint check")
+
+
+def _first_failure_line(result: CommandResult) -> str:
+    for line in (result.stdout + result.stderr).splitlines():
+        if line.startswith("FAILED:"):
+            return line.removeprefix("FAILED:").strip()
+    return f"exited {result.returncode} ({result.error_type})"
+
+
+def check_heads(config: Config) -> CheckReport:
+    """One head, or the list of heads."""
+    from alembic.script import ScriptDirectory
+
+    heads = list(ScriptDirectory.from_config(config).get_heads())
+    if len(heads) > 1:
+        return CheckReport(
+            "heads", FAILED, f"{len(heads)} heads: merge them (lback-migrations merge heads)", heads
+        )
+    return CheckReport("heads", OK, f"{len(heads)} head", heads)
+
+
+def check_applied(commands: MigrationCommands, heads: list[str]) -> CheckReport:
+    """Every head applied to the target database."""
+    current = commands.current()
+    if not current.success:
+        return CheckReport("applied", FAILED, _first_failure_line(current))
+    missing = [head for head in heads if head not in current.revisions]
+    if missing:
+        return CheckReport("applied", FAILED, f"{len(missing)} head(s) not applied", missing)
+    return CheckReport("applied", OK, "the database is at the head", list(current.revisions))
+
+
+def check_drift(commands: MigrationCommands, upgrade: bool) -> CheckReport:
+    """The models match the migrations."""
+    if upgrade:
+        migrated = commands.migrate("heads")
+        if not migrated.success:
+            return CheckReport("drift", FAILED, f"upgrade failed: {_first_failure_line(migrated)}")
+    result = commands.check()
+    outcomes = [kwargs for name, kwargs in result.events if name == migration_check_completed.name]
+    if result.success:
+        return CheckReport("drift", OK, "the models match the migrations")
+    if outcomes and outcomes[-1]["diffs_found"]:
+        diffs = list(outcomes[-1]["diffs"])
+        return CheckReport(
+            "drift", FAILED, f"{len(diffs)} difference(s): run makemigrations", diffs
+        )
+    return CheckReport("drift", FAILED, _first_failure_line(result))
+
+
+def check_lint(commands: MigrationCommands) -> CheckReport:
+    """No lint finding in the revision files, from ``lback-migrations lint``."""
+    argv = [
+        sys.executable,
+        "-m",
+        "lback_migrations",
+        *commands.options(),
+        "lint",
+        "--output-format",
+        "json",
+    ]
+    done = subprocess.run(argv, cwd=commands.directory, capture_output=True, text=True, check=False)
+    if done.returncode == 2 and "invalid choice" in done.stderr:
+        return CheckReport("lint", SKIPPED, "the lint command is not installed")
+    try:
+        report = json.loads(done.stdout or "[]")
+    except json.JSONDecodeError:
+        return CheckReport("lint", FAILED, f"lint exited {done.returncode}: {done.stderr.strip()}")
+    findings = report.get("findings", []) if isinstance(report, dict) else report
+    if done.returncode != 0 or findings:
+        return CheckReport("lint", FAILED, f"{len(findings)} finding(s)", findings)
+    return CheckReport("lint", OK, "no finding")
+
+
+def run_checks(config: Config) -> list[CheckReport]:
+    """Run every check ``config.cmd_opts`` asks for."""
+    from .commands import MigrationCommands
+
+    options = config.cmd_opts
+    commands = MigrationCommands.from_config(config, runner="inprocess")
+    heads = check_heads(config)
+    reports = [heads]
+    if getattr(options, "require_applied", False):
+        reports.append(check_applied(commands, heads.details))
+    else:
+        reports.append(CheckReport("applied", SKIPPED, "pass --require-applied to check"))
+    reports.append(check_drift(commands, bool(getattr(options, "upgrade", False))))
+    if getattr(options, "no_lint", False):
+        reports.append(CheckReport("lint", SKIPPED, "--no-lint"))
+    else:
+        reports.append(check_lint(commands))
+    return reports
+
+
+def ci_command(config: Config) -> int:
+    """``lback-migrations ci``: exit 1 when a check fails, after reporting every check."""
+    reports = run_checks(config)
+    failed = any(report.status == FAILED for report in reports)
+    if getattr(config.cmd_opts, "json", False):
+        document = {"ok": not failed, "checks": [asdict(report) for report in reports]}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        for report in reports:
+            sys.stdout.write(f"{report.name:<8} {report.status.upper():<8} {report.summary}\n")
+            for detail in report.details if report.status == FAILED else []:
+                sys.stdout.write(f"    {detail}\n")
+    return 1 if failed else 0

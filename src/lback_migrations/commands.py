@@ -1,0 +1,422 @@
+"""``MigrationCommands``: Alembic's commands as methods that return results and send signals.
+
+Each method sends its own signal (``migration_migrate_command``, ...), then
+``alembic_command_started``, runs Alembic through a runner (see :mod:`lback_migrations.runners`)
+and sends ``alembic_command_completed`` or ``alembic_command_failed``. The signals raised inside
+the run (revision written, hooks, steps, check) arrive in between, with this instance as sender.
+Database passwords are masked in every payload and result.
+
+This module imports no Alembic at import time: an interpreter without Alembic can still build
+the object and get an ``alembic_not_found`` result.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .signals import (
+    RUN_SIGNALS,
+    alembic_command_completed,
+    alembic_command_failed,
+    alembic_command_started,
+    migration_commands_initialized,
+    migration_history_command,
+    migration_makemigrations_command,
+    migration_migrate_command,
+    migration_rollback_command,
+    migration_step_completed,
+    send,
+)
+
+if TYPE_CHECKING:
+    from argparse import ArgumentParser
+
+    from alembic.config import Config
+
+    from .runners import Runner
+
+log = logging.getLogger(__name__)
+
+RUNNER_NAMES = ("subprocess", "inprocess")
+_REVISION_LINE = re.compile(r"^(\w+)\b")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One migration step applied or reverted during a command.
+
+    :param revision: the revision applied (``upgrade``) or reverted (``downgrade``).
+    :param direction: ``upgrade`` or ``downgrade``.
+    :param duration: seconds.
+    """
+
+    revision: str
+    direction: str
+    duration: float
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What one command did. Passwords are masked in every field.
+
+    :param command: the Alembic command (``revision``, ``upgrade``, ...).
+    :param args: its arguments.
+    :param full_command: the argument vector run (see the runner).
+    :param runner: ``subprocess`` or ``inprocess``.
+    :param returncode: the exit code; ``None`` on a timeout, an interrupt, or when the process
+        could not be started.
+    :param error_type: ``None`` on success, else one of
+        :data:`lback_migrations.runners.ERROR_TYPES`.
+    :param exception: the exception, when one was raised in this process.
+    :param revisions: the revisions touched: written, applied, reverted, or listed by
+        ``current`` / ``heads``; in order, each once.
+    :param steps: the migration steps applied or reverted, with their durations.
+    :param events: every run signal received: ``(signal name, keyword arguments)``.
+    :param duration: seconds the whole command took.
+    """
+
+    command: str
+    args: tuple[str, ...]
+    full_command: list[str]
+    runner: str
+    returncode: int | None
+    stdout: str
+    stderr: str
+    error_type: str | None
+    exception: BaseException | None
+    revisions: tuple[str, ...]
+    steps: tuple[Step, ...]
+    events: tuple[tuple[str, dict[str, Any]], ...]
+    duration: float
+
+    @property
+    def success(self) -> bool:
+        """Whether the command succeeded."""
+        return self.error_type is None and self.returncode == 0
+
+    def __bool__(self) -> bool:
+        return self.success
+
+
+def make_runner(runner: str | Runner, *, python: str | None = None, echo: bool = True) -> Runner:
+    """The runner named ``runner`` (``subprocess`` or ``inprocess``), or ``runner`` itself.
+
+    :param python: the subprocess runner's interpreter.
+    :param echo: whether the subprocess runner copies the child's output live.
+    :raises ValueError: for an unknown name.
+    """
+    if not isinstance(runner, str):
+        return runner
+    if runner == "subprocess":
+        from .runners.external import SubprocessRunner
+
+        return SubprocessRunner(python, echo=echo)
+    if runner == "inprocess":
+        from .runners.inprocess import InProcessRunner
+
+        return InProcessRunner()
+    raise ValueError(f"unknown runner {runner!r}: use one of {', '.join(RUNNER_NAMES)}")
+
+
+class MigrationCommands:
+    """Run Alembic commands, sending a blinker signal at every stage.
+
+    :param config_file: the Alembic ini file (``-c``), relative to ``directory``.
+    :param runner: ``"subprocess"`` (the default), ``"inprocess"``, or a runner object.
+    :param directory: the working directory of every command; ``None`` is the current one.
+    :param name: the ini section (``-n``).
+    :param x_arguments: ``-x`` arguments, ``key=value`` each.
+    :param environment: environment variables set for every command.
+    :param timeout: seconds after which a command is stopped; ``None`` for no limit.
+    :param python: the interpreter of the subprocess runner; defaults to :data:`sys.executable`.
+    :param echo: copy the subprocess runner's output live to this process's.
+    """
+
+    def __init__(
+        self,
+        config_file: str | Path = "alembic.ini",
+        *,
+        runner: str | Runner = "subprocess",
+        directory: str | Path | None = None,
+        name: str = "alembic",
+        x_arguments: Sequence[str] = (),
+        environment: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        python: str | None = None,
+        echo: bool = True,
+    ) -> None:
+        self.config_file = str(config_file)
+        self.runner = make_runner(runner, python=python, echo=echo)
+        self.directory = None if directory is None else Path(directory)
+        self.name = name
+        self.x_arguments = tuple(x_arguments)
+        self.environment = dict(environment or {})
+        self.timeout = timeout
+        send(migration_commands_initialized, self)
+
+    @classmethod
+    def from_config(cls, config: Config, **kwargs: Any) -> MigrationCommands:
+        """Commands for the same ini file, section and ``-x`` arguments as ``config``.
+
+        :param kwargs: further arguments of :class:`MigrationCommands`.
+        """
+        return cls(
+            config.config_file_name or "alembic.ini",
+            name=config.config_ini_section,
+            x_arguments=tuple(getattr(config.cmd_opts, "x", None) or ()),
+            **kwargs,
+        )
+
+    def __repr__(self) -> str:
+        return f"MigrationCommands({self.config_file!r}, runner={self.runner.name!r})"
+
+    # -- the commands ------------------------------------------------------------------------
+
+    def makemigrations(self, message: str = "auto") -> CommandResult:
+        """``revision --autogenerate -m MESSAGE``; the message is passed as given."""
+        send(migration_makemigrations_command, self, message=message)
+        return self.run("revision", "--autogenerate", "-m", message)
+
+    def migrate(self, version: str = "head") -> CommandResult:
+        """``upgrade VERSION``."""
+        send(migration_migrate_command, self, version=version)
+        return self.run("upgrade", version)
+
+    def rollback(self, version: str = "-1") -> CommandResult:
+        """``downgrade VERSION``; the default reverts one step."""
+        send(migration_rollback_command, self, version=version)
+        return self.run("downgrade", version)
+
+    def history(self, *, verbose: bool = False, rev_range: str | None = None) -> CommandResult:
+        """``history``, optionally ``--verbose`` and ``-r RANGE``."""
+        send(migration_history_command, self)
+        return self.run("history", *_flag("--verbose", verbose), *_option("-r", rev_range))
+
+    def check(self) -> CommandResult:
+        """``check``: fails when the models differ from the migrations."""
+        return self.run("check")
+
+    def current(self, *, verbose: bool = False) -> CommandResult:
+        """``current``: the revisions of the database, in :attr:`CommandResult.revisions`."""
+        return self.run("current", *_flag("--verbose", verbose))
+
+    def heads(self, *, verbose: bool = False) -> CommandResult:
+        """``heads``: the head revisions, in :attr:`CommandResult.revisions`."""
+        return self.run("heads", *_flag("--verbose", verbose))
+
+    def stamp(self, revision: str = "head", *, purge: bool = False) -> CommandResult:
+        """``stamp REVISION``: set the version table without running migrations."""
+        return self.run("stamp", *_flag("--purge", purge), revision)
+
+    def merge(
+        self, revisions: Sequence[str] = ("heads",), message: str | None = None
+    ) -> CommandResult:
+        """``merge REVISIONS -m MESSAGE``: a revision joining several heads."""
+        return self.run("merge", *_option("-m", message), *revisions)
+
+    def init(
+        self, directory: str = "migrations", *, template: str = "lback", package: bool = False
+    ) -> CommandResult:
+        """``init -t TEMPLATE DIRECTORY``: writes the environment and the ini file."""
+        return self.run("init", "-t", template, *_flag("--package", package), directory)
+
+    # -- running -----------------------------------------------------------------------------
+
+    def options(self) -> tuple[str, ...]:
+        """The global options put before every command: ``-c``, ``-n``, ``-x``."""
+        options = ["-c", self.config_file]
+        if self.name != "alembic":
+            options += ["-n", self.name]
+        for argument in self.x_arguments:
+            options += ["-x", argument]
+        return tuple(options)
+
+    def run(self, command: str, *args: str) -> CommandResult:
+        """Run any Alembic command with its arguments, sending the command signals.
+
+        :returns: the result; a failure of the command is a result, never an exception.
+        :raises KeyboardInterrupt: after ``alembic_command_failed`` (``error_type``
+            ``interrupted``) was sent, when the run was interrupted.
+        """
+        from .runners import INTERRUPTED, Invocation
+        from .runners.redaction import Redactor, configured_passwords
+
+        invocation = Invocation(
+            command=command,
+            args=tuple(args),
+            options=self.options(),
+            directory=self.directory,
+            environment=self.environment,
+            timeout=self.timeout,
+        )
+        ini_path = (self.directory or Path.cwd()) / self.config_file
+        redact = Redactor(
+            configured_passwords(ini_path, self.name, self.environment, self.x_arguments)
+        )
+        masked_args = tuple(redact.arguments(args))
+        full_command = redact.arguments(self.runner.full_command(invocation))
+        log.info("running %s", " ".join(full_command))
+        send(
+            alembic_command_started,
+            self,
+            command=command,
+            args=masked_args,
+            full_command=full_command,
+        )
+        events: list[tuple[str, dict[str, Any]]] = []
+        start = time.perf_counter()
+        with _collecting(self, events):
+            outcome = self.runner.run(invocation, self)
+        duration = time.perf_counter() - start
+        stdout, stderr = redact.text(outcome.stdout), redact.text(outcome.stderr)
+        exception = redact.exception(outcome.exception)
+        result = CommandResult(
+            command=command,
+            args=masked_args,
+            full_command=full_command,
+            runner=self.runner.name,
+            returncode=outcome.returncode,
+            stdout=stdout,
+            stderr=stderr,
+            error_type=outcome.error_type,
+            exception=exception,
+            revisions=_revisions(command, stdout, events),
+            steps=tuple(
+                Step(kwargs["revision"], kwargs["direction"], kwargs["duration"])
+                for name, kwargs in events
+                if name == migration_step_completed.name
+            ),
+            events=tuple(events),
+            duration=duration,
+        )
+        common = {"command": command, "args": masked_args, "returncode": outcome.returncode}
+        if result.success:
+            send(alembic_command_completed, self, **common, stdout=stdout, stderr=stderr)
+        else:
+            log.warning("%s failed (%s)", command, result.error_type)
+            send(
+                alembic_command_failed,
+                self,
+                **common,
+                stdout=stdout,
+                stderr=stderr,
+                error_type=outcome.error_type,
+                exception=exception,
+            )
+        if outcome.error_type == INTERRUPTED:
+            raise KeyboardInterrupt
+        return result
+
+
+@contextmanager
+def _collecting(sender: object, events: list[tuple[str, dict[str, Any]]]) -> Iterator[None]:
+    def collector(name: str) -> Callable[..., None]:
+        def collect(sender: object, **kwargs: Any) -> None:
+            events.append((name, kwargs))
+
+        return collect
+
+    with ExitStack() as stack:
+        for named in RUN_SIGNALS:
+            stack.enter_context(named.connected_to(collector(named.name), sender=sender))
+        yield
+
+
+def _revisions(
+    command: str, stdout: str, events: Sequence[tuple[str, Mapping[str, Any]]]
+) -> tuple[str, ...]:
+    found: list[str] = []
+    if command in {"current", "heads"}:
+        for line in stdout.splitlines():
+            match = _REVISION_LINE.match(line)
+            if match:
+                found.append(match.group(1))
+    for _, kwargs in events:
+        revision = kwargs.get("revision")
+        if isinstance(revision, str):
+            found.append(revision)
+    return tuple(dict.fromkeys(found))
+
+
+def _flag(flag: str, on: bool) -> list[str]:
+    return [flag] if on else []
+
+
+def _option(option: str, value: str | None) -> list[str]:
+    return [] if value is None else [option, value]
+
+
+# -- the lback-migrations commands makemigrations / migrate / rollback ---------------------------
+
+
+def _report(result: CommandResult, stdout: TextIO, stderr: TextIO) -> int:
+    stdout.write(result.stdout)
+    stderr.write(result.stderr)
+    if result.returncode is None:
+        stderr.write(f"FAILED: {result.command} stopped ({result.error_type})\n")
+        return 1
+    return result.returncode
+
+
+@contextmanager
+def _progress(stream: TextIO) -> Iterator[None]:
+    """A line per applied step on a terminal."""
+    if not stream.isatty():
+        yield
+        return
+
+    def progress(sender: object, **kwargs: Any) -> None:
+        stream.write(f"  {kwargs['direction']} {kwargs['revision']} ({kwargs['duration']:.2f}s)\n")
+        stream.flush()
+
+    with migration_step_completed.connected_to(progress):
+        yield
+
+
+def _cli_run(config: Config, call: Callable[[MigrationCommands], CommandResult]) -> int:
+    stdout, stderr = sys.stdout, sys.stderr
+    commands = MigrationCommands.from_config(config, runner="inprocess")
+    with _progress(stdout):
+        result = call(commands)
+    return _report(result, stdout, stderr)
+
+
+def makemigrations_command(config: Config) -> int:
+    """``lback-migrations makemigrations -m MESSAGE``."""
+    message: str = config.cmd_opts.message  # type: ignore[union-attr]
+    return _cli_run(config, lambda commands: commands.makemigrations(message))
+
+
+def add_makemigrations_arguments(parser: ArgumentParser) -> None:
+    """The arguments of ``makemigrations``."""
+    parser.add_argument("-m", "--message", default="auto", help="message of the revision")
+
+
+def migrate_command(config: Config) -> int:
+    """``lback-migrations migrate [VERSION]``."""
+    version: str = config.cmd_opts.version  # type: ignore[union-attr]
+    return _cli_run(config, lambda commands: commands.migrate(version))
+
+
+def add_migrate_arguments(parser: ArgumentParser) -> None:
+    """The arguments of ``migrate``."""
+    parser.add_argument("version", nargs="?", default="head", help="target (default: head)")
+
+
+def rollback_command(config: Config) -> int:
+    """``lback-migrations rollback [VERSION]``."""
+    version: str = config.cmd_opts.version  # type: ignore[union-attr]
+    return _cli_run(config, lambda commands: commands.rollback(version))
+
+
+def add_rollback_arguments(parser: ArgumentParser) -> None:
+    """The arguments of ``rollback``."""
+    parser.add_argument("version", nargs="?", default="-1", help="target (default: -1)")
