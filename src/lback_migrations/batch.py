@@ -184,7 +184,8 @@ class ResultCache:
 
 
 def write_atomically(path: Path, content: bytes) -> None:
-    """Replace ``path`` with ``content`` in one step, keeping its permission bits.
+    """Replace ``path`` with ``content`` in one step, keeping its permission bits (a new file
+    gets the usual ones, as :func:`open` would give it).
 
     The bytes go to a temporary file in the same directory, which then replaces ``path`` with
     :func:`os.replace`: a reader sees the old file or the new one, never half of either.
@@ -192,22 +193,27 @@ def write_atomically(path: Path, content: bytes) -> None:
     :raises OSError: when the directory is not writable; ``path`` is then unchanged.
     """
     try:
-        mode: int | None = path.stat().st_mode & 0o7777
+        mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = None
+        mode = 0o666 & ~_umask()
     descriptor, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
     )
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(content)
-        if mode is not None:
-            os.chmod(temporary, mode)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def run_parallel(

@@ -115,6 +115,16 @@ def _commands() -> list[tuple[str, CommandFn, str, ArgumentsFn]]:
         ),
         ("ci", ci.ci_command, ci.HELP, ci.add_arguments),
     ]
+    from .formatting import command as format_command
+
+    found.append(
+        (
+            "format",
+            format_command.format_command,
+            "Format revision files like the lback_format hook (--check, --diff).",
+            format_command.add_arguments,
+        )
+    )
     return found
 
 

@@ -1,0 +1,104 @@
+"""Formatting one revision: the rewrites, the engine, and the checks that guard the result.
+
+:func:`format_source` and :func:`format_file` return a :data:`~.results.FormatResult` and never
+raise. A result is :class:`~.results.Formatted` only when the new source parses, is equivalent
+to the old one (:mod:`.equivalence`) and is stable (formatting it again changes nothing).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from ..batch import write_atomically
+from .engines import EngineError, format_with_engine
+from .equivalence import difference
+from .imports import block_is_canonical, unused_imports
+from .markers import has_markers
+from .options import FormatOptions
+from .results import Failed, FormatResult, Formatted, Unchanged
+
+
+def format_source(source: str, options: FormatOptions, path: Path) -> FormatResult:
+    """Format the Python ``source`` of the revision at ``path``.
+
+    :param path: where the source comes from, for the result and for ``ruff``'s configuration.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError) as error:
+        return _syntax_failure(path, error)
+    formatted = _format_once(source, tree, options, path)
+    if isinstance(formatted, Failed) or formatted == source:
+        return formatted if isinstance(formatted, Failed) else Unchanged(path)
+    try:
+        result_tree = ast.parse(formatted)
+    except (SyntaxError, ValueError) as error:
+        return Failed(path, f"the formatted code does not parse ({error}); please report this")
+    problem = difference(
+        ast.parse(source), result_tree, imports_removable=options.remove_unused_imports
+    )
+    if problem is not None:
+        return Failed(path, f"formatting would change the program: {problem}; please report this")
+    again = _format_once(formatted, ast.parse(formatted), options, path)
+    if again != formatted:
+        return Failed(
+            path, "formatting is not stable (a second pass changes the result); please report this"
+        )
+    return Formatted(path, source, formatted)
+
+
+def _syntax_failure(path: Path, error: SyntaxError | ValueError) -> Failed:
+    if isinstance(error, SyntaxError):
+        return Failed(path, f"the file does not parse: {error.msg}", error.lineno)
+    return Failed(path, f"the file does not parse: {error}")
+
+
+def _format_once(source: str, tree: ast.Module, options: FormatOptions, path: Path) -> str | Failed:
+    lines = source.splitlines()
+    unused = unused_imports(tree, lines) if options.remove_unused_imports else frozenset()
+    if (
+        unused
+        or (options.sort_imports and not block_is_canonical(tree, lines))
+        or (options.strip_alembic_markers and has_markers(source))
+    ):
+        from libcst import ParserSyntaxError
+
+        from .rewrites import rewrite
+
+        try:
+            source = rewrite(source, options, unused)
+        except ParserSyntaxError as error:
+            return Failed(path, f"libcst cannot parse the file: {error.message}", error.raw_line)
+    try:
+        return format_with_engine(source, path, options)
+    except EngineError as error:
+        return Failed(path, str(error))
+    except Exception as error:  # the engine's own bugs must not lose the revision
+        return Failed(path, f"{options.engine} failed: {type(error).__name__}: {error}")
+
+
+def format_file(path: Path, options: FormatOptions, *, write: bool = True) -> FormatResult:
+    """Format the revision file at ``path``, replacing it atomically when ``write`` is true.
+
+    Line endings (``\\n`` or ``\\r\\n``) and the file's permission bits are kept. A file that
+    is not UTF-8, does not parse or cannot be written is left exactly as it was.
+
+    :param write: replace the file with the formatted source; false only reports.
+    """
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        return Failed(path, f"cannot read the file: {error.strerror or error}")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Failed(path, f"the file is not UTF-8: {error.reason} at byte {error.start}")
+    newline = "\r\n" if text.split("\n", 1)[0].endswith("\r") else "\n"
+    result = format_source(text.replace("\r\n", "\n"), options, path)
+    if isinstance(result, Formatted) and write:
+        try:
+            write_atomically(path, result.after.replace("\n", newline).encode("utf-8"))
+        except OSError as error:
+            return Failed(path, f"cannot write the file: {error.strerror or error}")
+    return result

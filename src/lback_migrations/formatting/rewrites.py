@@ -1,0 +1,166 @@
+"""The libcst rewrites of the ``lback_format`` hook.
+
+Each rewrite is switched by one option of :class:`~.options.FormatOptions`; the decisions (which
+names are unused, what the canonical import block is) come from :mod:`.imports`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from .imports import ImportStatement, canonical_sections
+from .markers import MARKER_COMMENT
+from .options import FormatOptions
+
+
+def rewrite(source: str, options: FormatOptions, unused: frozenset[str]) -> str:
+    """Apply the rewrites ``options`` switch on to ``source`` and return the new source.
+
+    :param unused: the names whose module-level imports are removed (when that rewrite is on).
+    :raises libcst.ParserSyntaxError: when ``source`` does not parse.
+    """
+    module = cst.parse_module(source)
+    if options.strip_alembic_markers:
+        module = module.visit(_MarkerRemover())
+    if options.remove_unused_imports and unused:
+        module = _remove_unused_imports(module, unused)
+    if options.sort_imports:
+        module = _sort_import_block(module)
+    return module.code
+
+
+class _MarkerRemover(cst.CSTTransformer):
+    def leave_EmptyLine(
+        self, original_node: cst.EmptyLine, updated_node: cst.EmptyLine
+    ) -> cst.EmptyLine | cst.RemovalSentinel:
+        comment = updated_node.comment
+        if comment is not None and MARKER_COMMENT.match(comment.value):
+            return cst.RemoveFromParent()
+        return updated_node
+
+
+def _bound_name(node: cst.Import | cst.ImportFrom, alias: cst.ImportAlias) -> str:
+    if alias.evaluated_alias is not None:
+        return alias.evaluated_alias
+    name = alias.evaluated_name
+    return name if isinstance(node, cst.ImportFrom) else name.partition(".")[0]
+
+
+def _is_future(node: cst.ImportFrom) -> bool:
+    return node.module is not None and get_full_name_for_node(node.module) == "__future__"
+
+
+def _without_unused(
+    node: cst.BaseSmallStatement, unused: frozenset[str]
+) -> cst.BaseSmallStatement | None:
+    if not isinstance(node, (cst.Import, cst.ImportFrom)) or isinstance(node.names, cst.ImportStar):
+        return node
+    if isinstance(node, cst.ImportFrom) and _is_future(node):
+        return node
+    kept = [alias for alias in node.names if _bound_name(node, alias) not in unused]
+    if len(kept) == len(node.names):
+        return node
+    if not kept:
+        return None
+    kept[-1] = kept[-1].with_changes(comma=node.names[-1].comma)
+    return node.with_changes(names=kept)
+
+
+def _remove_unused_imports(module: cst.Module, unused: frozenset[str]) -> cst.Module:
+    body: list[cst.BaseStatement] = []
+    for line in module.body:
+        if not isinstance(line, cst.SimpleStatementLine):
+            body.append(line)
+            continue
+        statements = [
+            statement
+            for statement in (_without_unused(node, unused) for node in line.body)
+            if statement is not None
+        ]
+        if not statements:
+            continue
+        if len(statements) < len(line.body):
+            statements[-1] = statements[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        body.append(line.with_changes(body=statements))
+    return module.with_changes(body=body)
+
+
+def _statement(node: cst.Import | cst.ImportFrom) -> ImportStatement:
+    if isinstance(node, cst.Import):
+        names = tuple((alias.evaluated_name, alias.evaluated_alias) for alias in node.names)
+        return ImportStatement(names[0][0], 0, names, from_form=False)
+    module = get_full_name_for_node(node.module) if node.module is not None else ""
+    if isinstance(node.names, cst.ImportStar):
+        imported: tuple[tuple[str, str | None], ...] = (("*", None),)
+    else:
+        imported = tuple((alias.evaluated_name, alias.evaluated_alias) for alias in node.names)
+    return ImportStatement(module or "", len(node.relative), imported, from_form=True)
+
+
+def _is_import_line(line: cst.BaseStatement) -> bool:
+    return isinstance(line, cst.SimpleStatementLine) and all(
+        isinstance(node, (cst.Import, cst.ImportFrom)) for node in line.body
+    )
+
+
+def _after_first_comment(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    for index, line in enumerate(lines):
+        if line.comment is not None:
+            return list(lines[index:])
+    return []
+
+
+def _sort_import_block(module: cst.Module) -> cst.Module:
+    body = list(module.body)
+    start = (
+        1
+        if body
+        and isinstance(body[0], cst.SimpleStatementLine)
+        and isinstance(body[0].body[0], cst.Expr)
+        else 0
+    )
+    end = start
+    while end < len(body) and _is_import_line(body[end]):
+        end += 1
+    block = [line for line in body[start:end] if isinstance(line, cst.SimpleStatementLine)]
+    if not block:
+        return module
+    free: list[ImportStatement] = []
+    kept: list[tuple[int, ImportStatement]] = []
+    as_written: dict[ImportStatement, cst.SimpleStatementLine] = {}
+    for index, line in enumerate(block):
+        statements = [
+            _statement(node) for node in line.body if isinstance(node, (cst.Import, cst.ImportFrom))
+        ]
+        if "#" in module.code_for_node(line):
+            kept.append((index, statements[0]))
+            continue
+        free.extend(statements)
+        if len(statements) == 1:
+            as_written[statements[0]] = line
+    first = block[0]
+    first_blank_lines = list(first.leading_lines)[
+        : len(first.leading_lines) - len(_after_first_comment(first.leading_lines))
+    ]
+    lines: list[cst.BaseStatement] = []
+    for number, section in enumerate(canonical_sections(free, kept)):
+        for position, item in enumerate(section):
+            if not lines:
+                separator = first_blank_lines
+            else:
+                separator = [cst.EmptyLine()] if position == 0 and number > 0 else []
+            if isinstance(item, int):
+                line = block[item]
+                own = _after_first_comment(line.leading_lines)
+            else:
+                line = as_written.get(item) or _parse_line(item.render())
+                own = []
+            lines.append(line.with_changes(leading_lines=[*separator, *own]))
+    return module.with_changes(body=[*body[:start], *lines, *body[end:]])
+
+
+def _parse_line(code: str) -> cst.SimpleStatementLine:
+    return cst.ensure_type(cst.parse_statement(code), cst.SimpleStatementLine)
