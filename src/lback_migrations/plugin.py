@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from alembic.script import write_hooks
 
+from .compare.server_default import register_comparator
 from .write_hooks import FORMAT_HOOK, LINT_HOOK, run_format_hook, run_lint_hook
 
 if TYPE_CHECKING:
@@ -17,9 +18,11 @@ if TYPE_CHECKING:
 
 
 def setup(plugin: Plugin) -> None:
-    """Register lback-migrations with Alembic: the ``lback_format`` and ``lback_lint`` hooks.
+    """Register lback-migrations with Alembic: the ``lback_format`` and ``lback_lint`` hooks,
+    and the normalising server default comparator.
 
     :param plugin: the :class:`alembic.runtime.plugins.Plugin` Alembic created for ``lback``.
     """
     write_hooks.register(FORMAT_HOOK)(run_format_hook)
     write_hooks.register(LINT_HOOK)(run_lint_hook)
+    register_comparator(plugin)
