@@ -1,0 +1,253 @@
+"""The linter's options: which rules run, how severe they are, and when the linter fails.
+
+Options come from ``[tool.lback-migrations.lint]`` in ``pyproject.toml`` and, winning over it,
+from the hook's own keys in ``[post_write_hooks]`` (``lint.select = LB1``) or the command line.
+Every value is validated here; a bad one is a :class:`~lback_migrations.errors.ConfigurationError`
+naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigurationError
+from ..settings import PYPROJECT_TABLE, RawOption
+from .findings import Severity
+from .rules import all_rules
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+LINT_TABLE = f"{PYPROJECT_TABLE}.lint"
+FAIL_ON = ("error", "warning", "never")
+DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
+HOOK_KEYS = frozenset({"type", "_hook_name"})
+"""Keys Alembic itself puts in a hook's options; they are not linter options."""
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """The validated options of one lint run.
+
+    :param select: code prefixes of the rules to run (``LB`` is every rule).
+    :param ignore: code prefixes of the rules not to run; the longer matching prefix wins.
+    :param severity: per-rule severities replacing the rules' own, as ``(code, severity)``.
+    :param fail_on: ``error``, ``warning`` or ``never``: the least severe finding that fails.
+    :param dialect: the target dialect; ``None`` means "from the configured URL".
+    :param naming_convention: the MetaData has a naming convention (unnamed constraints are
+        then named by it).
+    """
+
+    select: tuple[str, ...] = ("LB",)
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    fail_on: str = "error"
+    dialect: str | None = None
+    naming_convention: bool = False
+
+    def selects(self, code: str) -> bool:
+        """Whether the rule ``code`` runs."""
+        chosen = max((len(prefix) for prefix in self.select if code.startswith(prefix)), default=0)
+        dropped = max((len(prefix) for prefix in self.ignore if code.startswith(prefix)), default=0)
+        return chosen > dropped
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        """The severity of rule ``code``: configured, else the rule's ``default``."""
+        return dict(self.severity).get(code, default)
+
+    def fails(self, severity: Severity) -> bool:
+        """Whether a finding of ``severity`` makes the run fail."""
+        if self.fail_on == "never":
+            return False
+        return severity.rank >= Severity(self.fail_on).rank
+
+    def fingerprint(self) -> str:
+        """A stable string of every option that changes the findings (not ``fail_on``)."""
+        document = {
+            "select": sorted(self.select),
+            "ignore": sorted(self.ignore),
+            "severity": sorted((code, value.value) for code, value in self.severity),
+            "dialect": self.dialect,
+            "naming_convention": self.naming_convention,
+            "rules": [rule.code for rule in all_rules()],
+        }
+        return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
+def _words(value: Any, key: str, source: str | None) -> list[str]:
+    if isinstance(value, str):
+        items = re.split(r"[,\s]+", value)
+    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+        items = value
+    else:
+        raise ConfigurationError(
+            key,
+            f"expected a list of codes, got {value!r}",
+            "write codes separated by commas",
+            source,
+        )
+    return [item.strip() for item in items if item.strip()]
+
+
+def _codes(value: Any, key: str, source: str | None) -> tuple[str, ...]:
+    codes = tuple(item.upper() for item in _words(value, key, source))
+    known = [rule.code for rule in all_rules()]
+    for code in codes:
+        if not any(known_code.startswith(code) for known_code in known) or len(code) < 2:
+            raise ConfigurationError(
+                key,
+                f"{code!r} is not a rule code or code prefix",
+                f"use codes such as LB1 or LB101 (see lback-migrations lint --help); "
+                f"known codes: {', '.join(known)}",
+                source,
+            )
+    return codes
+
+
+def _severity_value(text: str, key: str, source: str | None) -> Severity:
+    try:
+        return Severity(text.strip().lower())
+    except ValueError:
+        raise ConfigurationError(
+            key, f"unknown severity {text!r}", "use error or warning", source
+        ) from None
+
+
+def _severities(value: Any, key: str, source: str | None) -> tuple[tuple[str, Severity], ...]:
+    if isinstance(value, dict):
+        pairs = [(str(code), item) for code, item in value.items()]
+    else:
+        pairs = []
+        for item in _words(value, key, source):
+            code, equals, level = item.partition("=")
+            if not equals:
+                raise ConfigurationError(
+                    key, f"{item!r} is not CODE=severity", "write it as LB201=error", source
+                )
+            pairs.append((code, level))
+    known = {rule.code for rule in all_rules()}
+    result: list[tuple[str, Severity]] = []
+    for code, level in pairs:
+        code = code.strip().upper()
+        if code not in known:
+            raise ConfigurationError(
+                key,
+                f"{code!r} is not a rule code",
+                f"name one rule per entry, as LB201=error; known codes: {', '.join(sorted(known))}",
+                source,
+            )
+        if not isinstance(level, str):
+            raise ConfigurationError(
+                key, f"{level!r} is not a severity", "use error or warning", source
+            )
+        result.append((code, _severity_value(level, key, source)))
+    return tuple(result)
+
+
+def _fail_on(value: Any, key: str, source: str | None) -> str:
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text not in FAIL_ON:
+        raise ConfigurationError(
+            key, f"unknown value {value!r}", f"use one of: {', '.join(FAIL_ON)}", source
+        )
+    return text
+
+
+def _dialect(value: Any, key: str, source: str | None) -> str | None:
+    text = value.strip().lower().partition("+")[0] if isinstance(value, str) else None
+    if text not in DIALECTS:
+        raise ConfigurationError(
+            key, f"unknown dialect {value!r}", f"use one of: {', '.join(DIALECTS)}", source
+        )
+    return text
+
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+def _boolean(value: Any, key: str, source: str | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ConfigurationError(
+        key, f"expected true or false, got {value!r}", "write true or false", source
+    )
+
+
+_PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
+    "select": _codes,
+    "ignore": _codes,
+    "severity": _severities,
+    "fail_on": _fail_on,
+    "dialect": _dialect,
+    "naming_convention": _boolean,
+}
+
+
+def option_names() -> tuple[str, ...]:
+    """The names of the linter's options."""
+    return tuple(_PARSERS)
+
+
+def parse_lint_options(raw: Mapping[str, RawOption]) -> LintOptions:
+    """Validate raw option values into :class:`LintOptions`.
+
+    :param raw: option name (``fail_on``, ``fail-on`` is accepted too) to
+        ``(key as written, value, source file)``.
+    :raises ConfigurationError: on an unknown option, code or value, naming the key.
+    """
+    values: dict[str, Any] = {}
+    for name, (key, value, source) in raw.items():
+        normalised = name.replace("-", "_")
+        parser = _PARSERS.get(normalised)
+        if parser is None:
+            close = difflib.get_close_matches(normalised, option_names(), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(option_names())}"
+            raise ConfigurationError(key, "unknown lint option", hint, source)
+        values[normalised] = parser(value, key, source)
+    return LintOptions(**values)
+
+
+def read_lint_table(path: Path) -> dict[str, RawOption]:
+    """Return the options in ``[tool.lback-migrations.lint]`` of ``path`` (nothing if absent).
+
+    :raises ConfigurationError: when the file is not valid TOML or the table is not a table.
+    """
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(
+            LINT_TABLE, f"cannot parse {path}: {error}", "fix the TOML syntax", str(path)
+        ) from error
+    table = document.get("tool", {}).get("lback-migrations", {}).get("lint", {})
+    if not isinstance(table, dict):
+        raise ConfigurationError(
+            f"[{LINT_TABLE}]", "is not a table", "write the lint options as a table", str(path)
+        )
+    return {name: (f"[{LINT_TABLE}] {name}", value, str(path)) for name, value in table.items()}
+
+
+def hook_raw_options(
+    options: Mapping[str, str], hook_name: str, source: str | None
+) -> dict[str, RawOption]:
+    """Return a hook's own keys (``NAME.select = LB1``) as raw lint options."""
+    return {
+        name: (f"[post_write_hooks] {hook_name}.{name}", value, source)
+        for name, value in options.items()
+        if name not in HOOK_KEYS
+    }

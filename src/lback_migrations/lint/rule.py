@@ -1,0 +1,306 @@
+"""A lint rule: one small class with a code, a name, a severity, a message and examples.
+
+Subclass :class:`Rule` in a module of :mod:`lback_migrations.lint.rules` (one rule per module).
+The docstring explains why the rule exists and what to do instead; it becomes the rule's entry
+in the documentation. ``VALID`` and ``INVALID`` are revision snippets that the test suite runs
+through the linter: a valid example must produce no finding of the rule, an invalid one at least
+one.
+
+The engine walks each file once and calls the hooks a rule overrides:
+
+- :meth:`Rule.visit_operation` for each ``op.<name>(...)`` call (or call on the batch operations
+  object of ``op.batch_alter_table``) whose name is in :attr:`Rule.operations`;
+- :meth:`Rule.visit_comment` for each comment on a line of its own;
+- :meth:`Rule.leave_function` after the body of ``upgrade()`` and of ``downgrade()``;
+- :meth:`Rule.leave_module` once the whole file is read.
+
+Rules that need to know more than the file itself (its name, the other revisions beside it)
+override :meth:`Rule.check_revision` instead; it runs on the facts the engine extracted, so it
+costs nothing on a cached file.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import libcst as cst
+
+from .findings import Severity
+from .syntax import keyword, positional, string_value
+
+UPGRADE = "upgrade"
+DOWNGRADE = "downgrade"
+DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+
+
+@dataclass(frozen=True)
+class LintContext:
+    """What a rule may ask about the target of the migration.
+
+    :param dialect: the target database's backend name (``postgresql``, ``sqlite``, ``mysql``),
+        or ``None`` when unknown; rules tied to a dialect then stay silent.
+    :param naming_convention: the project's MetaData has a naming convention, so constraints
+        left unnamed in a revision are named by it.
+    """
+
+    dialect: str | None = None
+    naming_convention: bool = False
+
+
+@dataclass(frozen=True)
+class RevisionContext:
+    """Where a revision file lives: what :meth:`Rule.check_revision` compares it with.
+
+    :param file_name: the file's name (``ae1027a6acf_add_account.py``).
+    :param file_template: Alembic's ``file_template`` for the environment.
+    :param known_revisions: the revision ids of the files beside it, or ``None`` when unknown.
+    """
+
+    file_name: str
+    file_template: str = DEFAULT_FILE_TEMPLATE
+    known_revisions: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A module-level ``name = <literal>`` the engine extracted, with its place."""
+
+    values: tuple[str, ...]
+    line: int
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class RevisionFacts:
+    """What the engine learnt about a revision file from its identifiers.
+
+    :param revision: ``revision = '...'``, when written as a string literal.
+    :param down_revision: ``down_revision``'s ids (empty for the first revision).
+    """
+
+    revision: Assignment | None = None
+    down_revision: Assignment | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One ``op.<name>(...)`` call, as a rule sees it.
+
+    :param name: the operation (``add_column``).
+    :param call: the call node.
+    :param function: ``"upgrade"``, ``"downgrade"`` or ``None`` outside both.
+    :param batch_table: the table of the enclosing ``op.batch_alter_table`` when the call is on
+        its batch operations object, else ``None``.
+    :param autocommit: the call is inside ``with op.get_context().autocommit_block():``.
+    :param new_tables: the tables ``op.create_table`` created earlier in the same function.
+    """
+
+    name: str
+    call: cst.Call
+    function: str | None
+    batch_table: str | None = None
+    autocommit: bool = False
+    new_tables: frozenset[str] = frozenset()
+
+    @property
+    def in_batch(self) -> bool:
+        """Whether the call is made on a batch operations object."""
+        return self.batch_table is not None
+
+    def argument(self, parameter: str) -> cst.BaseExpression | None:
+        """Return the argument for ``parameter`` of ``op.<name>``, positional or keyword.
+
+        Parameters are named as in Alembic's ``Operations`` (``table_name``, ``column``,
+        ``column_name``, ``constraint_name``...). On a batch operations object the table
+        parameter is implied and the other positions shift accordingly.
+        """
+        value = keyword(self.call, parameter)
+        if value is not None:
+            return value
+        signature = _SIGNATURES.get(self.name, ())
+        if self.in_batch:
+            signature = tuple(name for name in signature if name not in _TABLE_PARAMETERS)
+        if parameter not in signature:
+            return None
+        arguments = positional(self.call)
+        index = signature.index(parameter)
+        return arguments[index] if index < len(arguments) else None
+
+    @property
+    def on_existing_table(self) -> bool:
+        """Whether the table already existed before this function (it may hold rows)."""
+        return self.table not in self.new_tables
+
+    @property
+    def table(self) -> str | None:
+        """The table the operation acts on, when written as a literal."""
+        if self.batch_table is not None:
+            return self.batch_table or None
+        for parameter in _TABLE_PARAMETERS:
+            value = string_value(self.argument(parameter))
+            if value is not None:
+                return value
+        return None
+
+
+_TABLE_PARAMETERS = ("table_name", "source_table")
+_SIGNATURES: dict[str, tuple[str, ...]] = {
+    "add_column": ("table_name", "column"),
+    "alter_column": ("table_name", "column_name"),
+    "batch_alter_table": ("table_name",),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
+    "create_foreign_key": (
+        "constraint_name",
+        "source_table",
+        "referent_table",
+        "local_cols",
+        "remote_cols",
+    ),
+    "create_index": ("index_name", "table_name", "columns"),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "create_table": ("table_name",),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "drop_column": ("table_name", "column_name"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "drop_index": ("index_name", "table_name"),
+    "drop_table": ("table_name",),
+    "execute": ("sqltext",),
+    "rename_table": ("old_table_name", "new_table_name"),
+}
+
+
+@dataclass(frozen=True)
+class MigrationFunction:
+    """``upgrade()`` or ``downgrade()`` as a whole, given to :meth:`Rule.leave_function`.
+
+    :param name: ``"upgrade"`` or ``"downgrade"``.
+    :param node: the function definition.
+    :param empty: the body holds nothing but a docstring, ``pass``, ``...`` or comments.
+    :param raises: the body raises at its top level (``raise NotImplementedError``).
+    """
+
+    name: str
+    node: cst.FunctionDef
+    empty: bool
+    raises: bool
+
+
+@dataclass(frozen=True)
+class SourceComment:
+    """A comment on a line of its own, as given to :meth:`Rule.visit_comment`."""
+
+    text: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Example:
+    """A revision snippet run through the linter by the test suite.
+
+    :param code: the snippet; it is dedented.
+    :param dialect: the target dialect the snippet is linted for.
+    :param naming_convention: lint as if the MetaData had a naming convention.
+    :param file_name: the file name, for rules that read it.
+    :param siblings: revision ids of the files beside it, for rules that read them.
+    """
+
+    code: str
+    dialect: str | None = None
+    naming_convention: bool = False
+    file_name: str = "ae1027a6acf_example.py"
+    siblings: tuple[str, ...] | None = None
+
+    @property
+    def source(self) -> str:
+        """The dedented snippet."""
+        return textwrap.dedent(self.code).lstrip("\n")
+
+    @property
+    def context(self) -> LintContext:
+        """The lint context the snippet is meant for."""
+        return LintContext(dialect=self.dialect, naming_convention=self.naming_convention)
+
+    @property
+    def revision_context(self) -> RevisionContext:
+        """The revision context the snippet is meant for."""
+        known = frozenset(self.siblings) if self.siblings is not None else None
+        return RevisionContext(file_name=self.file_name, known_revisions=known)
+
+
+@dataclass(frozen=True)
+class Valid(Example):
+    """A snippet the rule must accept."""
+
+
+@dataclass(frozen=True)
+class Invalid(Example):
+    """A snippet the rule must report, at ``line`` when given."""
+
+    line: int | None = None
+
+
+Report = Callable[["Rule", "cst.CSTNode | tuple[int, int]", str], None]
+"""How a rule hands a finding to the engine: the node (or ``(line, column)``) and message."""
+
+
+@dataclass
+class Rule:
+    """Base class of the lint rules. Subclasses set the class variables and override hooks.
+
+    :param context: the target dialect and naming-convention facts.
+    :param reporter: the engine's callback; use :meth:`report`.
+    """
+
+    code: ClassVar[str]
+    """``LB`` and three digits; the first digit is the family (1 data, 2 locks, 3 renames,
+    4 hygiene, 9 the linter itself)."""
+    name: ClassVar[str]
+    """kebab-case name."""
+    severity: ClassVar[Severity]
+    message: ClassVar[str]
+    """What is wrong and what to do instead; ``{placeholders}`` are filled by the rule."""
+    operations: ClassVar[frozenset[str]] = frozenset()
+    """The ``op.<name>`` calls :meth:`visit_operation` receives."""
+    dialects: ClassVar[frozenset[str]] = frozenset()
+    """The dialects the rule applies to; empty means every dialect."""
+    VALID: ClassVar[Sequence[Valid]] = ()
+    INVALID: ClassVar[Sequence[Invalid]] = ()
+
+    context: LintContext
+    reporter: Report = field(repr=False)
+
+    def report(self, where: cst.CSTNode | tuple[int, int], **values: object) -> None:
+        """Report a finding at a node (or a ``(line, column)``), filling :attr:`message`."""
+        self.reporter(self, where, self.message.format(**values))
+
+    def visit_operation(self, operation: Operation) -> None:
+        """Called for each operation named in :attr:`operations`."""
+
+    def visit_comment(self, comment: SourceComment) -> None:
+        """Called for each comment on a line of its own."""
+
+    def leave_function(self, function: MigrationFunction) -> None:
+        """Called after the body of ``upgrade()`` and of ``downgrade()``."""
+
+    def leave_module(self, functions: dict[str, MigrationFunction]) -> None:
+        """Called at the end of the file with the migration functions it defines."""
+
+    def check_revision(
+        self, facts: RevisionFacts, revision: RevisionContext
+    ) -> Iterator[tuple[int, int, str]]:
+        """Yield ``(line, column, message)`` for problems between the file and its place."""
+        return iter(())
+
+    @classmethod
+    def applies_to(cls, dialect: str | None) -> bool:
+        """Whether the rule runs for a target ``dialect`` (``None``: unknown)."""
+        return not cls.dialects or dialect in cls.dialects
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's docstring, dedented."""
+        return textwrap.dedent(cls.__doc__ or "").strip()

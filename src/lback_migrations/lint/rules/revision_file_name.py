@@ -1,0 +1,80 @@
+"""LB404 revision-file-name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..findings import Severity
+from ..rule import Invalid, RevisionContext, RevisionFacts, Rule, Valid
+
+_TOKEN = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%%")
+
+
+class RevisionFileName(Rule):
+    """When the environment's ``file_template`` puts the revision id in the file name (the
+    default ``%(rev)s_%(slug)s`` does), a file whose ``revision`` differs from its name was
+    usually copied from another revision and not updated; two files then claim one id, or the
+    history points at a revision that is not where its name says.
+
+    Give the file a fresh id (``alembic revision`` writes one) and make ``revision`` and the
+    file name agree.
+    """
+
+    code = "LB404"
+    name = "revision-file-name"
+    severity = Severity.ERROR
+    message = "revision {revision!r} does not match the file name {file_name}: {fix}"
+    VALID = (
+        Valid(
+            """
+            revision = "ae1027a6acf"
+            down_revision = None
+            """,
+            file_name="ae1027a6acf_add_account.py",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            revision = "1975ea83b712"
+            down_revision = None
+            """,
+            file_name="ae1027a6acf_add_account.py",
+            line=1,
+        ),
+    )
+
+    def check_revision(
+        self, facts: RevisionFacts, revision: RevisionContext
+    ) -> Iterator[tuple[int, int, str]]:
+        if facts.revision is None or len(facts.revision.values) != 1:
+            return
+        template = revision.file_template.replace("\\", "/").rpartition("/")[2]
+        if "%(rev)" not in template:
+            return
+        value = facts.revision.values[0]
+        stem = revision.file_name.removesuffix(".py")
+        if not re.fullmatch(_template_pattern(template, value), stem):
+            message = self.message.format(
+                revision=value,
+                file_name=revision.file_name,
+                fix="rename the file or correct `revision`",
+            )
+            yield facts.revision.line, facts.revision.column, message
+
+
+def _template_pattern(template: str, revision: str) -> str:
+    parts: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(template):
+        parts.append(re.escape(template[position : match.start()]))
+        if match.group(0) == "%%":
+            parts.append("%")
+        elif match.group(1) == "rev":
+            parts.append(re.escape(revision))
+        else:
+            parts.append(".*")
+        position = match.end()
+    parts.append(re.escape(template[position:]))
+    return "".join(parts)

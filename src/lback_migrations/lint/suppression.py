@@ -1,0 +1,66 @@
+"""Suppression comments, parsed here and nowhere else.
+
+``# lback: ignore[LB101]`` (several codes separated by commas) suppresses those codes for
+findings on its line, or in the statement whose first or last line it ends;
+``# lback: ignore-file[LB101,LB102]`` suppresses them in the whole file. A suppression that
+suppressed nothing is itself reported (``LB901``), so stale ones do not pile up.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+MARKER = "lback:"
+_PATTERN = re.compile(r"#\s*lback:\s*(ignore|ignore-file)\[([^\]]*)\]")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One code named by one suppression comment.
+
+    :param code: the rule code named (upper case, as written otherwise).
+    :param line: the comment's line.
+    :param column: the comment's 1-based column.
+    :param whole_file: ``ignore-file`` rather than ``ignore``.
+    """
+
+    code: str
+    line: int
+    column: int
+    whole_file: bool
+
+    def covers(self, code: str, line: int, first_line: int, last_line: int) -> bool:
+        """Whether this suppresses a finding of ``code`` at ``line`` in a statement spanning
+        ``first_line`` to ``last_line``."""
+        if code != self.code:
+            return False
+        return self.whole_file or self.line in (line, first_line, last_line)
+
+
+def parse_suppressions(source: str) -> list[Suppression]:
+    """Return every code named by a suppression comment in ``source``.
+
+    Only real comments count (Python's tokenizer tells them from strings). A file that cannot be
+    tokenized has no suppressions.
+    """
+    if MARKER not in source:
+        return []
+    found: list[Suppression] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type != tokenize.COMMENT or MARKER not in token.string:
+                continue
+            line, column = token.start
+            for match in _PATTERN.finditer(token.string):
+                whole_file = match.group(1) == "ignore-file"
+                for code in match.group(2).split(","):
+                    if code.strip():
+                        found.append(
+                            Suppression(code.strip().upper(), line, column + 1, whole_file)
+                        )
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return found
