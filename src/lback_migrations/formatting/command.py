@@ -14,10 +14,10 @@ inside :func:`format_command`.
 from __future__ import annotations
 
 import functools
-from argparse import Namespace
 import json
 import os
 import sys
+from argparse import Namespace
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path

@@ -1,4 +1,8 @@
-"""The code formatters behind ``lback_format``: black in-process, or ``ruff format``."""
+"""The code formatters behind ``lback_format``: black in-process, or ``ruff format``.
+
+black is imported on first use, so that a run answered entirely from the result cache (or one
+using ruff) never pays for it.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,12 @@ import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Any
-
-import black
-from black.mode import TargetVersion
+from typing import TYPE_CHECKING, Any
 
 from .options import FormatOptions
+
+if TYPE_CHECKING:
+    import black
 
 RUFF_TIMEOUT = 60
 """Seconds ``ruff format`` may take on one revision."""
@@ -48,6 +52,9 @@ def black_mode(options: FormatOptions) -> black.Mode:
 
     :raises KeyError: for a target version black does not know.
     """
+    import black
+    from black.mode import TargetVersion
+
     settings: dict[str, Any] = {
         "target_versions": {TargetVersion[version.upper()] for version in options.target_version}
     }
@@ -63,6 +70,8 @@ def black_mode(options: FormatOptions) -> black.Mode:
 
 
 def _format_with_black(source: str, options: FormatOptions) -> str:
+    import black
+
     try:
         mode = black_mode(options)
     except KeyError as error:
@@ -124,7 +133,6 @@ def _format_with_ruff(source: str, path: Path, options: FormatOptions) -> str:
             capture_output=True,
             text=True,
             check=False,
-            cwd=path.absolute().parent,
             timeout=RUFF_TIMEOUT,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
