@@ -48,6 +48,20 @@ def metadata_table_keys(target_metadata: MetaData | Iterable[MetaData]) -> froze
     return frozenset(key for metadata in collections for key in metadata.tables)
 
 
+def _skipped_table_keys(
+    target_metadata: MetaData | Iterable[MetaData], skip_info_key: str
+) -> frozenset[str]:
+    from sqlalchemy import MetaData
+
+    collections = [target_metadata] if isinstance(target_metadata, MetaData) else target_metadata
+    return frozenset(
+        key
+        for metadata in collections
+        for key, table in metadata.tables.items()
+        if _marked_to_skip(table, skip_info_key)
+    )
+
+
 def _matches(patterns: Sequence[str], *names: str) -> bool:
     return any(fnmatchcase(name, pattern) for pattern in patterns for name in names)
 
@@ -67,6 +81,7 @@ def include_name_filter(
     include_tables: Sequence[str] = (),
     exclude_tables: Sequence[str] = (),
     only_metadata_tables: bool = True,
+    skip_info_key: str = SKIP_INFO_KEY,
 ) -> IncludeNameFn:
     """Build an ``include_name`` hook that filters schemas and tables before reflection.
 
@@ -85,6 +100,8 @@ def include_name_filter(
     :param only_metadata_tables: compare only the tables ``target_metadata`` defines, matched
         schema-qualified (``audit.event`` is not ``event``), so a database full of other
         applications' tables is neither reflected nor dropped.
+    :param skip_info_key: tables of ``target_metadata`` whose ``info`` holds this key with a
+        true value are not reflected either (see :func:`include_object_filter`).
     :returns: a callable for ``context.configure(include_name=...)``.
     :raises ValueError: when ``only_metadata_tables`` is true and ``target_metadata`` is None.
 
@@ -106,6 +123,11 @@ def include_name_filter(
         if only_metadata_tables and target_metadata is not None
         else None
     )
+    skipped_tables = (
+        _skipped_table_keys(target_metadata, skip_info_key)
+        if target_metadata is not None
+        else frozenset()
+    )
 
     def include_name(name: str | None, type_: str, parent_names: NameFilterParentNames) -> bool:
         if type_ == "schema":
@@ -113,6 +135,8 @@ def include_name_filter(
         if type_ != "table" or name is None:
             return True
         qualified = parent_names.get("schema_qualified_table_name") or name
+        if qualified in skipped_tables:
+            return False
         if not _table_selected(name, qualified, include_tables, exclude_tables):
             return False
         return known_tables is None or qualified in known_tables

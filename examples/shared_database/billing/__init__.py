@@ -1,0 +1,1 @@
+"""A billing application that shares its database with other applications."""
