@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -33,7 +34,7 @@ class Rate(Base):
     """Exchange rates: the finance team's table, read by billing, migrated by finance."""
 
     __tablename__ = "finance_rate"
-    __table_args__ = {"info": {"skip_autogenerate": True}}
+    __table_args__: ClassVar[dict[str, Any]] = {"info": {"skip_autogenerate": True}}
 
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     rate: Mapped[Decimal] = mapped_column(Numeric(18, 6))
