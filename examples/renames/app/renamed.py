@@ -27,7 +27,7 @@ class Author(Base):
 
 class Publication(Base):
     __tablename__ = "publication"
-    __table_args__ = {"info": {"renamed_from": "book"}}
+    __table_args__ = ({"info": {"renamed_from": "book"}},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -65,6 +65,35 @@ class RenameTableOp(ops.RenameTableOp):
         return RenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
 
 
+class RenameIndexOp(ops.MigrateOperation):
+    """``ALTER TABLE ... RENAME INDEX old TO new`` on MySQL and MariaDB, whose reverse renames back.
+
+    MySQL names the index it creates for a foreign key after the column; once the column is
+    renamed, autogenerate no longer recognises that index as implicit and proposes dropping it.
+    Alembic has no operation for this, so it is rendered as ``op.execute``.
+    """
+
+    def __init__(self, table_name: str, old: str, new: str, *, schema: str | None = None) -> None:
+        self.table_name = table_name
+        self.old = old
+        self.new = new
+        self.schema = schema
+
+    def reverse(self) -> RenameIndexOp:
+        return RenameIndexOp(self.table_name, self.new, self.old, schema=self.schema)
+
+
+@renderers.dispatch_for(RenameIndexOp)
+def _render_rename_index(autogen_context: AutogenContext, op: RenameIndexOp) -> str:
+    prefix = autogen_context.opts["alembic_module_prefix"] or ""
+    quote = autogen_context.dialect.identifier_preparer.quote if autogen_context.dialect else repr
+    table = quote(op.table_name)
+    if op.schema:
+        table = f"{quote(op.schema)}.{table}"
+    sql = f"ALTER TABLE {table} RENAME INDEX {quote(op.old)} TO {quote(op.new)}"
+    return f"{prefix}execute({sql!r})"
+
+
 @renderers.dispatch_for(RenameTableOp)
 def _render_rename_table(autogen_context: AutogenContext, op: RenameTableOp) -> str:
     prefix = autogen_context.opts["alembic_module_prefix"] or ""

@@ -101,6 +101,10 @@ class RevisionOps:
                     self.upgrade_ops.ops.remove(container)
                 return
 
+    def insert_after(self, container: ops.ModifyTableOps, op: ops.MigrateOperation) -> None:
+        """Put ``op`` at the top level, right after the table container ``container``."""
+        self.upgrade_ops.ops.insert(self.upgrade_ops.ops.index(container) + 1, op)
+
     def replace(self, old: ops.MigrateOperation, new: ops.MigrateOperation) -> None:
         """Put ``new`` where ``old`` is."""
         for sequence in (self.upgrade_ops.ops, *(c.ops for c in self.table_ops())):
@@ -136,6 +140,19 @@ class DatabaseTables:
 
     def column_names(self, schema: str | None, name: str) -> list[str]:
         return [column["name"] for column in inspect(self.connection).get_columns(name, schema)]
+
+    @property
+    def is_mysql(self) -> bool:
+        """MySQL or MariaDB."""
+        return self.connection.dialect.name in ("mysql", "mariadb")
+
+    def has_column_named_index(self, schema: str | None, table: str, column: str) -> bool:
+        """Tell whether ``table`` has a non-unique index named after ``column``, on it: the
+        index MySQL creates for a foreign key."""
+        return any(
+            index["name"] == column and not index["unique"] and column in index["column_names"]
+            for index in inspect(self.connection).get_indexes(table, schema)
+        )
 
     def index_and_constraint_names(self, schema: str | None, name: str) -> set[str]:
         inspector = inspect(self.connection)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from alembic.operations import ops
 
-from .operations import RenameColumnOp, RenameTableOp
+from .operations import RenameColumnOp, RenameIndexOp, RenameTableOp
 from .plan import ColumnRename, Rename, RenameError, TableRename, qualified
 from .revision import DatabaseTables, RevisionOps, reflected_column, table_columns
 
@@ -150,6 +150,12 @@ class RenameRewriter:
         )
         self.revision.replace(added[1], op)
         self.revision.remove(dropped[1])
+        if self.database.is_mysql and self.database.has_column_named_index(
+            rename.schema, rename.table, rename.old
+        ):
+            self.revision.insert_after(
+                added[0], RenameIndexOp(rename.table, rename.old, rename.new, schema=rename.schema)
+            )
 
     def _order_drops_before_renames(self) -> None:
         # An index or constraint dropped in the revision names the old column: it must go before

@@ -1,0 +1,228 @@
+"""Renames end to end: stated in the models, accepted on a terminal, or accepted with ``-x``,
+a rename keeps the data through ``upgrade head`` and ``downgrade -1`` on every backend.
+
+Everything runs through the stock ``alembic`` command on a copy of ``examples/renames``. The
+terminal is a real pseudo-terminal (:func:`run_on_terminal`), not a mock of ``input``.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tests.databases import Database
+from tests.projects import URL_ENVIRONMENT_VARIABLES, AlembicProject, command_path
+
+QUESTION_END = "[y/N] "
+COLUMN_QUESTION = "Did you rename author.name to author.full_name (VARCHAR(50))?"
+TABLE_QUESTION = "Did you rename table book to publication?"
+FOREIGN_KEY_QUESTION = "Did you rename review.author_id to review.reviewer_id (INTEGER)?"
+
+
+@dataclass
+class TerminalRun:
+    """What a command run on a pseudo-terminal printed, and the questions it asked."""
+
+    returncode: int
+    transcript: str
+    questions: list[str] = field(default_factory=list)
+
+
+def run_on_terminal(
+    project: AlembicProject, *args: str, answers: Mapping[str, str], timeout: float = 120
+) -> TerminalRun:
+    """Run the stock ``alembic`` with a pseudo-terminal as its stdin, stdout and stderr.
+
+    Each question (a line ending in ``[y/N]``) is answered with the value of the first key of
+    ``answers`` it contains; a question no key matches is answered with an empty line (No).
+    """
+    environment = {k: v for k, v in os.environ.items() if k not in URL_ENVIRONMENT_VARIABLES}
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [command_path("alembic"), *args],
+        cwd=project.root,
+        env=environment,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        start_new_session=True,
+    )
+    os.close(secondary)
+    run = TerminalRun(returncode=-1, transcript="")
+    received = b""
+    answered = 0
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError(f"alembic {' '.join(args)} timed out:\n{received.decode()}")
+            ready, _, _ = select.select([primary], [], [], 0.2)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # EIO: the command ended and closed the terminal
+                chunk = b""
+            if not chunk:
+                break
+            received += chunk
+            text = received.decode(errors="replace")
+            while (end := text.find(QUESTION_END, answered)) != -1:
+                question = text[text.rfind("\n", 0, end) + 1 : end].strip()
+                run.questions.append(question)
+                answer = next((a for key, a in answers.items() if key in question), "")
+                os.write(primary, f"{answer}\n".encode())
+                answered = end + len(QUESTION_END)
+        run.returncode = process.wait(timeout=timeout)
+    finally:
+        os.close(primary)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    run.transcript = received.decode(errors="replace").replace("\r\n", "\n")
+    return run
+
+
+def library_project(root: Path, database: Database) -> AlembicProject:
+    """The ``renames`` example at its first revision, applied, with one row in each table."""
+    project = AlembicProject.create(root, database, example="renames")
+    assert project.autogenerate("library") is not None
+    project.alembic("upgrade", "head")
+    with database.connect() as connection:
+        connection.execute(sa.text("INSERT INTO author (id, name) VALUES (1, 'Ann Smith')"))
+        connection.execute(
+            sa.text("INSERT INTO book (id, title, author_id) VALUES (10, 'Tides', 1)")
+        )
+        connection.execute(
+            sa.text("INSERT INTO review (id, author_id, body) VALUES (20, 1, 'Moving')")
+        )
+    return project
+
+
+def use_models(project: AlembicProject, variant: str) -> None:
+    """Replace the project's models with ``app/<variant>.py`` of the example."""
+    shutil.copy(project.root / "app" / f"{variant}.py", project.root / "app" / "models.py")
+    shutil.rmtree(project.root / "app" / "__pycache__", ignore_errors=True)
+
+
+def rows(database: Database, query: str) -> list[tuple[object, ...]]:
+    with database.connect() as connection:
+        return [tuple(row) for row in connection.execute(sa.text(query))]
+
+
+def assert_renamed_revision(revision: Path) -> None:
+    """The revision renames, in both directions, and neither drops nor re-creates anything."""
+    text = revision.read_text()
+    upgrade, downgrade = text.split("def downgrade")
+    assert "rename_table('book', 'publication')" in upgrade
+    assert re.search(r"alter_column\(('author', )?'name',", upgrade)
+    assert "new_column_name='full_name'" in upgrade
+    assert "new_column_name='reviewer_id'" in upgrade
+    assert "rename_table('publication', 'book')" in downgrade
+    assert "new_column_name='name'" in downgrade
+    assert "new_column_name='author_id'" in downgrade
+    for destructive in (
+        "drop_column",
+        "add_column",
+        "drop_table",
+        "create_table",
+        "drop_index",
+        "create_index",
+        "drop_constraint",
+        "create_foreign_key",
+    ):
+        assert destructive not in text, destructive
+
+
+def assert_data_survives_upgrade_and_downgrade(project: AlembicProject, database: Database) -> None:
+    project.alembic("upgrade", "head")
+    assert rows(database, "SELECT id, full_name FROM author") == [(1, "Ann Smith")]
+    assert rows(database, "SELECT id, title, author_id FROM publication") == [(10, "Tides", 1)]
+    assert rows(database, "SELECT id, reviewer_id, body FROM review") == [(20, 1, "Moving")]
+    assert "book" not in database.table_names()
+    assert "No new upgrade operations detected" in project.alembic("check").stdout
+
+    project.alembic("downgrade", "-1")
+    assert rows(database, "SELECT id, name FROM author") == [(1, "Ann Smith")]
+    assert rows(database, "SELECT id, title, author_id FROM book") == [(10, "Tides", 1)]
+    assert rows(database, "SELECT id, author_id, body FROM review") == [(20, 1, "Moving")]
+    assert "publication" not in database.table_names()
+
+
+def test_stated_renames_keep_the_data_through_upgrade_and_downgrade(
+    tmp_path: Path, database: Database
+) -> None:
+    project = library_project(tmp_path / "project", database)
+    use_models(project, "renamed")
+
+    revision = project.autogenerate("renames")
+
+    assert revision is not None
+    assert_renamed_revision(revision)
+    assert_data_survives_upgrade_and_downgrade(project, database)
+
+
+def test_stated_renames_are_harmless_once_applied(tmp_path: Path, database: Database) -> None:
+    project = library_project(tmp_path / "project", database)
+    use_models(project, "renamed")
+    assert project.autogenerate("renames") is not None
+    project.alembic("upgrade", "head")
+
+    assert "No new upgrade operations detected" in project.alembic("check").stdout
+    assert project.autogenerate("nothing") is None
+
+
+def test_accepted_questions_rename_on_a_terminal(tmp_path: Path, database: Database) -> None:
+    project = library_project(tmp_path / "project", database)
+    use_models(project, "unstated")
+    before = set(project.revision_files())
+
+    run = run_on_terminal(
+        project,
+        "revision",
+        "--autogenerate",
+        "-m",
+        "renames",
+        answers={"Did you rename": "y"},
+    )
+
+    assert run.returncode == 0, run.transcript
+    assert run.questions == [TABLE_QUESTION, COLUMN_QUESTION, FOREIGN_KEY_QUESTION]
+    (revision,) = set(project.revision_files()) - before
+    assert_renamed_revision(revision)
+    assert_data_survives_upgrade_and_downgrade(project, database)
+
+
+def test_rename_argument_accepts_candidates_without_a_terminal(
+    tmp_path: Path, database: Database
+) -> None:
+    project = library_project(tmp_path / "project", database)
+    use_models(project, "unstated")
+    before = set(project.revision_files())
+
+    result = project.alembic(
+        "-x",
+        "rename=author.name:full_name,book:publication",
+        "-x",
+        "rename=review.author_id:reviewer_id",
+        "revision",
+        "--autogenerate",
+        "-m",
+        "renames",
+    )
+
+    assert "possible rename" not in result.stderr
+    (revision,) = set(project.revision_files()) - before
+    assert_renamed_revision(revision)
+    assert_data_survives_upgrade_and_downgrade(project, database)
