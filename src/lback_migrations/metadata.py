@@ -17,6 +17,12 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
+def _describe(target: object) -> str:
+    if isinstance(target, type):
+        return f"the class {target.__name__}"
+    return f"of type {type(target).__name__}"
+
+
 def import_metadata(
     path: str, key: str = TARGET_METADATA_KEY, source: str | None = None
 ) -> MetaData:
@@ -49,7 +55,7 @@ def import_metadata(
             raise ConfigurationError(
                 key,
                 f"{resolved} has no attribute {attribute!r}",
-                _FORMAT_HINT,
+                "name an attribute that exists, e.g. myapp.models:Base.metadata",
                 source,
             ) from error
         resolved = f"{resolved}{'.' if ':' in resolved else ':'}{attribute}"
@@ -61,7 +67,7 @@ def import_metadata(
             else "point it at a MetaData object, e.g. myapp.models:Base.metadata"
         )
         raise ConfigurationError(
-            key, f"{path} is a {type(target).__name__}, not a sqlalchemy MetaData", fix, source
+            key, f"{path} is {_describe(target)}, not a sqlalchemy MetaData", fix, source
         )
     return target
 
