@@ -69,6 +69,24 @@ sqlalchemy.url = sqlite+aiosqlite:///%(here)s/app.db
 
 
 [post_write_hooks]
+# Every new revision is formatted, then linted (see the Hooks page of the lback-migrations docs).
+hooks = lback_format, lback_lint
+
+# lback_format: libcst rewrites, then black in-process; black reads [tool.black] from the
+# nearest pyproject.toml, and the keys below override it
+lback_format.type = lback_format
+# lback_format.remove_unused_imports = true
+# lback_format.sort_imports = true
+# lback_format.strip_alembic_markers = false
+# lback_format.engine = black
+# lback_format.line_length = 88
+# lback_format.target_version = py310, py311
+# lback_format.skip_string_normalization = false
+# lback_format.skip_magic_trailing_comma = false
+# lback_format.preview = false
+
+# lback_lint: the lback-migrations rules, reported (and failing the command) on each revision
+lback_lint.type = lback_lint
 
 
 # Logging: applied only when the application has not configured logging itself.
