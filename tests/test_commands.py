@@ -67,7 +67,7 @@ SEED_KWARGS = {
     "migration_check_completed": {"diffs_found", "diffs"},
     "migration_hook_started": {"hook", "hook_type", "path"},
     "migration_hook_completed": {"hook", "hook_type", "path", "duration", "findings"},
-    "migration_hook_failed": {"hook", "hook_type", "path", "duration", "error"},
+    "migration_hook_failed": {"hook", "hook_type", "path", "duration", "error", "findings"},
 }
 
 
@@ -106,6 +106,10 @@ def forget_project_modules() -> Iterator[None]:
     path = list(sys.path)
     yield
     sys.path[:] = path
+    forget_app_modules()
+
+
+def forget_app_modules() -> None:
     for name in [name for name in sys.modules if name == "app" or name.startswith("app.")]:
         del sys.modules[name]
 
@@ -166,7 +170,9 @@ LIFECYCLE = [
     "migration_commands_initialized",
     *["alembic_command_started", "alembic_command_completed"],
     "migration_makemigrations_command",
-    *["alembic_command_started", "migration_revision_written", "alembic_command_completed"],
+    "alembic_command_started",
+    *["migration_hook_started", "migration_hook_completed"] * 2,
+    *["migration_revision_written", "alembic_command_completed"],
     "migration_migrate_command",
     *["alembic_command_started", "migration_step_completed", "alembic_command_completed"],
     "migration_history_command",

@@ -10,7 +10,7 @@ Four checks, each reported on its own, and the run fails when any of them fails:
     ``check``: the models match the migrations (with ``--upgrade`` the database is first
     upgraded to the head, as a fresh CI database needs);
 ``lint``
-    the revision files have no lint finding (``lback-migrations lint``).
+    ``lback-migrations lint`` finds nothing at or above its ``fail_on`` severity.
 
 ``--json`` prints the report as one JSON object instead of text.
 """
@@ -136,9 +136,11 @@ def check_lint(commands: MigrationCommands) -> CheckReport:
     except json.JSONDecodeError:
         return CheckReport("lint", FAILED, f"lint exited {done.returncode}: {done.stderr.strip()}")
     findings = report.get("findings", []) if isinstance(report, dict) else report
-    if done.returncode != 0 or findings:
-        return CheckReport("lint", FAILED, f"{len(findings)} finding(s)", findings)
-    return CheckReport("lint", OK, "no finding")
+    if done.returncode != 0:
+        return CheckReport(
+            "lint", FAILED, f"{len(findings)} finding(s) at or above fail_on", findings
+        )
+    return CheckReport("lint", OK, f"{len(findings)} finding(s) below fail_on", findings)
 
 
 def run_checks(config: Config) -> list[CheckReport]:

@@ -27,7 +27,8 @@ LINT_HOOK = "lback_lint"
 def _signalled(hook_type: str, path: str, options: Mapping[str, str]) -> Iterator[list[object]]:
     """Send the hook started / completed / failed signals around one hook run.
 
-    The block appends the hook's findings to the list it is given.
+    The block may append the hook's findings to the list it is given; a failing hook's
+    exception may carry its findings in a ``findings`` attribute.
     """
     about = {"hook": options.get("_hook_name", hook_type), "hook_type": hook_type, "path": path}
     send_from_run(migration_hook_started, **about)
@@ -38,7 +39,10 @@ def _signalled(hook_type: str, path: str, options: Mapping[str, str]) -> Iterato
     except Exception as error:
         duration = time.perf_counter() - start
         problem = f"{type(error).__name__}: {error}"
-        send_from_run(migration_hook_failed, **about, duration=duration, error=problem)
+        found = jsonable(getattr(error, "findings", findings))
+        send_from_run(
+            migration_hook_failed, **about, duration=duration, error=problem, findings=found
+        )
         raise
     duration = time.perf_counter() - start
     send_from_run(migration_hook_completed, **about, duration=duration, findings=jsonable(findings))
@@ -62,5 +66,5 @@ def run_lint_hook(path: str, options: Mapping[str, str]) -> None:
     """
     from .lint.hook import lint_revision
 
-    with _signalled(LINT_HOOK, path, options) as findings:
-        findings.extend(lint_revision(path, options) or ())
+    with _signalled(LINT_HOOK, path, options):
+        lint_revision(path, options)
