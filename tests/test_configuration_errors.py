@@ -1,0 +1,140 @@
+"""Bad configuration fails ``alembic revision --autogenerate`` with one line and writes nothing.
+
+Each case runs the stock ``alembic`` command against a real database and checks the whole
+contract: exit code, the exact ``FAILED:`` line (naming the key, the file and the fix), the same
+message logged once on stderr with no traceback, no revision file, no table created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.databases import Database
+from tests.projects import AlembicProject
+
+MODELS = """
+    from sqlalchemy import String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Account(Base):
+        __tablename__ = "account"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str] = mapped_column(String(50))
+"""
+LEGACY = """
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    metadata = MetaData()
+    Table("account", metadata, Column("id", Integer, primary_key=True))
+"""
+GOOD_METADATA = "app.models:Base.metadata"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad configuration and the line ``alembic`` must print for it.
+
+    ``{ini}`` and ``{pyproject}`` in ``message`` stand for the files as the error names them
+    (as Alembic found them: relative to the project directory).
+    """
+
+    options: dict[str, str]
+    message: str
+    pyproject: str | None = None
+    modules: dict[str, str] = field(default_factory=dict)
+
+
+CASES = {
+    "module_not_found": Case(
+        {"target_metadata": "app.modelz:Base.metadata"},
+        "lback.target_metadata in {ini}: cannot import 'app.modelz' (No module named "
+        "'app.modelz'); check the module path and that prepend_sys_path puts your project on "
+        "sys.path",
+    ),
+    "not_an_import_path": Case(
+        {"target_metadata": "app.models.Base.metadata"},
+        "lback.target_metadata in {ini}: 'app.models.Base.metadata' is not an import path; "
+        "write it as module.path:attribute, e.g. myapp.models:Base.metadata",
+    ),
+    "attribute_missing": Case(
+        {"target_metadata": "app.models:Base.metadta"},
+        "lback.target_metadata in {ini}: app.models:Base has no attribute 'metadta'; "
+        "name an attribute that exists, e.g. myapp.models:Base.metadata",
+    ),
+    "not_a_metadata": Case(
+        {"target_metadata": "app.models:Base"},
+        "lback.target_metadata in {ini}: app.models:Base is the class Base, not a sqlalchemy "
+        "MetaData; write app.models:Base.metadata",
+    ),
+    "unknown_option": Case(
+        {"target_metadata": GOOD_METADATA, "shemas": "audit"},
+        "[alembic] lback.shemas in {ini}: unknown option; did you mean 'schemas'?",
+    ),
+    "duplicate_table": Case(
+        {"target_metadata": f"{GOOD_METADATA}, app.legacy:metadata"},
+        "lback.target_metadata in {ini}: table 'account' is defined by both "
+        "app.models:Base.metadata and app.legacy:metadata; keep it in one MetaData or remove "
+        "one of them from the list",
+        modules={"app/legacy.py": LEGACY},
+    ),
+    "invalid_boolean": Case(
+        {"target_metadata": GOOD_METADATA, "drop_unknown_tables": "maybe"},
+        "[alembic] lback.drop_unknown_tables in {ini}: expected true or false, got 'maybe'; "
+        "write true or false",
+    ),
+    "invalid_boolean_in_pyproject": Case(
+        {"target_metadata": GOOD_METADATA},
+        "[tool.lback-migrations] only_metadata_tables in {pyproject}: expected true or false, "
+        "got 'yes please'; write true or false",
+        pyproject='[tool.lback-migrations]\nonly_metadata_tables = "yes please"\n',
+    ),
+    "type_module_unresolvable": Case(
+        {"target_metadata": GOOD_METADATA, "type_modules": "app.models.GUID=app.types"},
+        "lback.type_modules in {ini}: app.models.GUID=app.types: cannot import the type "
+        "'app.models.GUID'; write module.Type=import.path or module.Type=import.path:Name, "
+        "where import.path provides the type",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_configuration_fails_with_one_line_and_writes_nothing(
+    tmp_path: Path, database: Database, name: str
+) -> None:
+    case = CASES[name]
+    root = tmp_path / "project"
+    root.mkdir()
+    if case.pyproject is not None:
+        (root / "pyproject.toml").write_text(case.pyproject)
+    project = AlembicProject.create(root, database, models=MODELS, options=case.options)
+    for module, source in case.modules.items():
+        project.write_models(source, module)
+
+    result = project.alembic("revision", "--autogenerate", "-m", "should not exist", check=False)
+
+    message = case.message.format(ini="alembic.ini", pyproject="pyproject.toml")
+    assert result.returncode == 255, result.stdout + result.stderr
+    assert result.stdout == f"FAILED: {message}\n"
+    assert "Traceback" not in result.stderr
+    assert result.stderr.endswith(f"ERROR [alembic.util.messaging] {message}\n")
+    assert project.revision_files() == []
+    assert database.table_names() == set()
+
+
+def test_the_same_project_configured_well_writes_a_revision(
+    tmp_path: Path, database: Database
+) -> None:
+    """The control for the cases above: with good options the same command succeeds."""
+    project = AlembicProject.create(
+        tmp_path / "project", database, models=MODELS, options={"target_metadata": GOOD_METADATA}
+    )
+    project.write_models(LEGACY, "app/legacy.py")
+    assert project.autogenerate("create account") is not None
