@@ -96,6 +96,11 @@ CASES = {
         "got 'yes please'; write true or false",
         pyproject='[tool.lback-migrations]\nonly_metadata_tables = "yes please"\n',
     ),
+    "unknown_object_type": Case(
+        {"target_metadata": GOOD_METADATA, "exclude_object_types": "index, indexes"},
+        "[alembic] lback.exclude_object_types in {ini}: unknown object type 'indexes'; "
+        "use some of: table, column, index, unique_constraint, foreign_key_constraint",
+    ),
     "type_module_unresolvable": Case(
         {"target_metadata": GOOD_METADATA, "type_modules": "app.models.GUID=app.types"},
         "lback.type_modules in {ini}: app.models.GUID=app.types: cannot import the type "

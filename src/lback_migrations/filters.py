@@ -22,16 +22,8 @@ if TYPE_CHECKING:
 SKIP_INFO_KEY = "skip_autogenerate"
 """The ``info`` key that takes a table or column out of autogenerate."""
 
-OBJECT_TYPES = (
-    "schema",
-    "table",
-    "column",
-    "index",
-    "unique_constraint",
-    "foreign_key_constraint",
-    "check_constraint",
-)
-"""The object types Alembic passes to ``include_name`` and ``include_object``."""
+OBJECT_TYPES = ("table", "column", "index", "unique_constraint", "foreign_key_constraint")
+"""The object types Alembic passes to ``include_object``."""
 
 _Params = ParamSpec("_Params")
 

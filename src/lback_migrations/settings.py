@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError
+from .filters import OBJECT_TYPES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -131,6 +132,19 @@ def _as_bool(value: Any, key: str, source: str | None) -> bool:
     )
 
 
+def _object_types(value: Any, key: str, source: str | None) -> tuple[str, ...]:
+    names = _as_list(value, key, source)
+    unknown = [name for name in names if name not in OBJECT_TYPES]
+    if unknown:
+        raise ConfigurationError(
+            key,
+            f"unknown object type {unknown[0]!r}",
+            f"use some of: {', '.join(OBJECT_TYPES)}",
+            source,
+        )
+    return names
+
+
 def _choice(choices: tuple[str, ...]) -> Callable[[Any, str, str | None], str]:
     def parse(value: Any, key: str, source: str | None) -> str:
         text = _as_text(value, key, source).lower()
@@ -151,7 +165,7 @@ _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "exclude_tables": _as_list,
     "only_metadata_tables": _as_bool,
     "drop_unknown_tables": _as_bool,
-    "exclude_object_types": _as_list,
+    "exclude_object_types": _object_types,
     "compare_type": _as_bool,
     "type_rules": _as_optional_list,
     "compare_server_default": _as_bool,
