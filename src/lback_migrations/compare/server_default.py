@@ -35,7 +35,7 @@ _CASTS = re.compile(r'(?:\s*::\s*[\w."]+(?:\s+[\w."]+)*(?:\s*\([\d\s,]*\))?(?:\[
 _TRUE = frozenset({"true", "1", "t", "yes", "y", "on"})
 _FALSE = frozenset({"false", "0", "f", "no", "n", "off"})
 _CURRENT_TIMESTAMP = re.compile(r"\b(?:now\s*\(\s*\)|current_timestamp(?:\s*\(\s*\))?)")
-_SPACE_AROUND_PUNCTUATION = re.compile(r"\s*([(),])\s*")
+_SPACE_AROUND_PUNCTUATION = re.compile(r"\s*(\()\s*|\s*(\))|\s*(,)\s*")
 # Float is not a Numeric subclass in SQLAlchemy 2.1
 _NUMERIC_TYPES = (sqltypes.Integer, sqltypes.Numeric, sqltypes.Float)
 
@@ -139,7 +139,7 @@ def _canonical_expression(sql: str) -> str:
 
 def _canonical_words(sql: str) -> str:
     words = " ".join(sql.lower().split())
-    words = _SPACE_AROUND_PUNCTUATION.sub(r"\1", words)
+    words = _SPACE_AROUND_PUNCTUATION.sub(lambda match: match.group(0).strip(), words)
     words = words.replace(",", ", ")
     return _CURRENT_TIMESTAMP.sub("current_timestamp", words)
 

@@ -67,10 +67,17 @@ def type_rule_names() -> tuple[str, ...]:
 
 
 def _dialect_type(type_: TypeEngine[Any], dialect: Dialect) -> TypeEngine[Any]:
-    """The type the dialect really emits: a TypeDecorator's implementation for ``dialect``."""
-    while isinstance(type_, sqltypes.TypeDecorator):
-        type_ = type_.load_dialect_impl(dialect)
-    return type_
+    """The type ``dialect`` really creates: its ``with_variant`` type, and a TypeDecorator's
+    implementation for it."""
+    while True:
+        # with_variant() keeps its choices in _variant_mapping, as Alembic's renderer reads them
+        variant = getattr(type_, "_variant_mapping", {}).get(dialect.name)
+        if variant is not None:
+            type_ = variant
+        elif isinstance(type_, sqltypes.TypeDecorator):
+            type_ = type_.load_dialect_impl(dialect)
+        else:
+            return type_
 
 
 def _float_width(type_: TypeEngine[Any], dialect_name: str) -> str | None:
