@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import ConfigurationError
 from ..settings import PYPROJECT_TABLE, RawOption
-from .findings import Severity
+from .findings import FAIL_ON, Severity
 from .rules import all_rules
 
 if sys.version_info >= (3, 11):
@@ -29,7 +29,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 LINT_TABLE = f"{PYPROJECT_TABLE}.lint"
-FAIL_ON = ("error", "warning", "never")
 DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
 HOOK_KEYS = frozenset({"type", "_hook_name"})
 """Keys Alembic itself puts in a hook's options; they are not linter options."""

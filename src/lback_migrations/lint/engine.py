@@ -1,9 +1,8 @@
 """The rule engine: parse a revision once with libcst, walk it once, dispatch to every rule.
 
 :func:`analyse` does the work that depends only on the file's text and the options; its
-:class:`Analysis` is what the ``lint`` command caches. :func:`conclude` adds what depends on
-the file's place (its name, the revisions beside it), applies the suppression comments and the
-configured severities; it is cheap and runs every time. :func:`lint_source` does both.
+:class:`~lback_migrations.lint.conclusion.Analysis` is what the ``lint`` command caches.
+:func:`lint_source` analyses and then concludes (:mod:`lback_migrations.lint.conclusion`).
 
 The walk is not libcst's generic visitor, which visits every token and costs as much as the
 parse: it follows statements, and expressions only inside ``upgrade()`` and ``downgrade()``,
@@ -14,11 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 import libcst as cst
 
+from .conclusion import SYNTAX_ERROR, Analysis, RawFinding, conclude, rule_classes
 from .config import LintOptions
 from .findings import Finding
 from .locate import Anchor, Locator
@@ -35,76 +33,11 @@ from .rule import (
     SourceComment,
 )
 from .rules import all_rules
-from .suppression import Suppression, parse_suppressions
+from .suppression import parse_suppressions
 from .syntax import dotted_name, string_value
 
-SYNTAX_ERROR = "LB900"
-UNUSED_SUPPRESSION = "LB901"
 _MIGRATION_FUNCTIONS = (UPGRADE, DOWNGRADE)
 _OWN_LINE_COMMENT = re.compile(r"^([ \t]*)(#[^\r\n]*)$|'''[\s\S]*?'''|\"\"\"[\s\S]*?\"\"\"", re.M)
-
-
-@dataclass(frozen=True)
-class RawFinding:
-    """A finding before suppression and severity: code, place and message."""
-
-    code: str
-    line: int
-    column: int
-    first_line: int
-    last_line: int
-    message: str
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """What one file's text says, under one set of options: cacheable as JSON."""
-
-    findings: tuple[RawFinding, ...] = ()
-    facts: RevisionFacts = field(default_factory=RevisionFacts)
-    suppressions: tuple[Suppression, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the analysis as a JSON-serialisable mapping."""
-        return {
-            "findings": [list(vars(finding).values()) for finding in self.findings],
-            "revision": _assignment_json(self.facts.revision),
-            "down_revision": _assignment_json(self.facts.down_revision),
-            "suppressions": [list(vars(item).values()) for item in self.suppressions],
-        }
-
-    @classmethod
-    def from_json(cls, document: dict[str, Any]) -> Analysis:
-        """Rebuild an analysis from :meth:`to_json`'s output."""
-        return cls(
-            findings=tuple(RawFinding(*item) for item in document["findings"]),
-            facts=RevisionFacts(
-                revision=_assignment_from_json(document["revision"]),
-                down_revision=_assignment_from_json(document["down_revision"]),
-            ),
-            suppressions=tuple(Suppression(*item) for item in document["suppressions"]),
-        )
-
-
-def _assignment_json(assignment: Assignment | None) -> list[Any] | None:
-    if assignment is None:
-        return None
-    return [list(assignment.values), assignment.line, assignment.column]
-
-
-def _assignment_from_json(document: list[Any] | None) -> Assignment | None:
-    if document is None:
-        return None
-    return Assignment(tuple(document[0]), document[1], document[2])
-
-
-def rule_classes(options: LintOptions) -> list[type[Rule]]:
-    """The rules ``options`` select that apply to its dialect."""
-    return [
-        rule
-        for rule in all_rules()
-        if options.selects(rule.code) and rule.applies_to(options.dialect)
-    ]
 
 
 def analyse(source: str, options: LintOptions) -> Analysis:
@@ -132,50 +65,6 @@ def analyse(source: str, options: LintOptions) -> Analysis:
     )
 
 
-def conclude(
-    analysis: Analysis, path: str, options: LintOptions, revision: RevisionContext
-) -> list[Finding]:
-    """Turn an analysis into the findings to show for the file at ``path``.
-
-    Adds the findings of the rules that compare the file with its place, drops those a
-    suppression comment covers, reports unused suppressions and applies severities.
-    """
-    context = LintContext(dialect=options.dialect, naming_convention=options.naming_convention)
-    raw = list(analysis.findings)
-    for rule_class in rule_classes(options):
-        if rule_class.check_revision is Rule.check_revision:
-            continue
-        rule = rule_class(context, _ignore_report)
-        for line, column, message in rule.check_revision(analysis.facts, revision):
-            raw.append(RawFinding(rule.code, line, column, line, line, message))
-    used: set[int] = set()
-    kept: list[RawFinding] = []
-    for finding in raw:
-        covering = [
-            number
-            for number, suppression in enumerate(analysis.suppressions)
-            if suppression.covers(finding.code, finding.line, finding.first_line, finding.last_line)
-        ]
-        used.update(covering)
-        if not covering:
-            kept.append(finding)
-    kept.extend(_unused_suppressions(analysis.suppressions, used, options))
-    rules = {rule.code: rule for rule in all_rules()}
-    findings = [
-        Finding(
-            path=path,
-            line=finding.line,
-            column=finding.column,
-            code=finding.code,
-            name=rules[finding.code].name,
-            message=finding.message,
-            severity=options.severity_of(finding.code, rules[finding.code].severity),
-        )
-        for finding in kept
-    ]
-    return sorted(findings, key=lambda finding: (finding.line, finding.column, finding.code))
-
-
 def lint_source(
     source: str,
     path: str,
@@ -190,37 +79,6 @@ def lint_source(
     if revision is None:
         revision = RevisionContext(file_name=path.replace("\\", "/").rpartition("/")[2])
     return conclude(analyse(source, options), path, options, revision)
-
-
-def _ignore_report(rule: Rule, where: object, message: str) -> None:
-    raise TypeError(f"{rule.code} reported outside the walk: {message}")
-
-
-def _unused_suppressions(
-    suppressions: Sequence[Suppression], used: set[int], options: LintOptions
-) -> Iterator[RawFinding]:
-    if not options.selects(UNUSED_SUPPRESSION):
-        return
-    known = {rule.code for rule in all_rules()}
-    for number, suppression in enumerate(suppressions):
-        if number in used or suppression.code == UNUSED_SUPPRESSION:
-            continue
-        if suppression.code not in known:
-            problem = f"names {suppression.code}, which is no rule; fix the code or remove it"
-        elif not options.selects(suppression.code):
-            continue
-        else:
-            scope = "in this file" if suppression.whole_file else "here"
-            problem = f"suppresses {suppression.code} but it reports nothing {scope}; remove it"
-        line = suppression.line
-        yield RawFinding(
-            UNUSED_SUPPRESSION,
-            line,
-            suppression.column,
-            line,
-            line,
-            f"unused suppression: {problem}",
-        )
 
 
 class _Walker:
@@ -419,10 +277,13 @@ class _Walker:
             self.assignments[target.value] = value
 
     def _small(self, small: cst.BaseSmallStatement) -> None:
-        if isinstance(small, (cst.Expr, cst.Assign, cst.AugAssign)) or (isinstance(small, (cst.AnnAssign, cst.Return)) and small.value is not None):
-            self._expression(small.value)
-        elif isinstance(small, cst.Raise) and small.exc is not None:
-            self._expression(small.exc)
+        value: cst.BaseExpression | None = None
+        if isinstance(small, (cst.Expr, cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Return)):
+            value = small.value
+        elif isinstance(small, cst.Raise):
+            value = small.exc
+        if value is not None:
+            self._expression(value)
 
     # expressions ------------------------------------------------------------------------
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+FAIL_ON = ("error", "warning", "never")
+"""The values of ``fail_on``: the least severe finding that fails a run, or never."""
+
 
 class Severity(str, Enum):
     """How serious a finding is; ``fail_on`` compares against it."""

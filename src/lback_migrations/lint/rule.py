@@ -24,9 +24,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 from .findings import Severity
 from .syntax import keyword, positional, string_value

@@ -6,7 +6,12 @@ so a rule rarely needs more than "which literal is this argument".
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from .deferred import libcst as cst
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:

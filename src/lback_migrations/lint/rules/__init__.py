@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 import importlib
-import inspect
 import pkgutil
 import re
+from types import ModuleType
 
 from ..rule import Rule
 
@@ -28,7 +28,10 @@ def all_rules() -> tuple[type[Rule], ...]:
     found: dict[str, type[Rule]] = {}
     for module_info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{module_info.name}")
-        for _, value in inspect.getmembers(module, inspect.isclass):
+        for value in vars(module).values():
+            # Modules are skipped first: asking a deferred libcst whether it is a class loads it.
+            if isinstance(value, ModuleType) or not isinstance(value, type):
+                continue
             if (
                 issubclass(value, Rule)
                 and value is not Rule

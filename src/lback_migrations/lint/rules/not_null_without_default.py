@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from ..deferred import libcst as cst
 
 from ..findings import Severity
 from ..rule import Invalid, Operation, Rule, Valid

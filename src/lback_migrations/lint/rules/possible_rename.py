@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from ..deferred import libcst as cst
 
 from ..findings import Severity
 from ..rule import DOWNGRADE, UPGRADE, Invalid, MigrationFunction, Operation, Rule, Valid
 from ..syntax import is_call_to, positional, string_value
-
-_EMPTY_MODULE = cst.Module(body=[])
 
 
 @dataclass
@@ -112,5 +114,5 @@ def _described_column(column: cst.BaseExpression | None) -> tuple[str, str] | No
     name = string_value(arguments[0])
     if name is None:
         return None
-    column_type = "".join(_EMPTY_MODULE.code_for_node(arguments[1]).split())
+    column_type = "".join(cst.Module(body=[]).code_for_node(arguments[1]).split())
     return name, column_type

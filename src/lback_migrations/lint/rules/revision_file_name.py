@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -55,7 +56,7 @@ class RevisionFileName(Rule):
             return
         value = facts.revision.values[0]
         stem = revision.file_name.removesuffix(".py")
-        if not re.fullmatch(_template_pattern(template, value), stem):
+        if not _matches(template, value, stem):
             message = self.message.format(
                 revision=value,
                 file_name=revision.file_name,
@@ -64,17 +65,34 @@ class RevisionFileName(Rule):
             yield facts.revision.line, facts.revision.column, message
 
 
-def _template_pattern(template: str, revision: str) -> str:
+def _matches(template: str, revision: str, stem: str) -> bool:
+    """Whether ``stem`` is what ``template`` gives for ``revision`` (other fields: anything)."""
+    before, after = _patterns(template)
+    start = stem.find(revision)
+    while start != -1:
+        end = start + len(revision)
+        if before.fullmatch(stem[:start]) and after.fullmatch(stem[end:]):
+            return True
+        start = stem.find(revision, start + 1)
+    return False
+
+
+@functools.cache
+def _patterns(template: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns of what ``template`` puts before and after its first ``%(rev)s``."""
+    token = next(match for match in _TOKEN.finditer(template) if match.group(1) == "rev")
+    return (
+        re.compile(_pattern(template[: token.start()])),
+        re.compile(_pattern(template[token.end() :])),
+    )
+
+
+def _pattern(template: str) -> str:
     parts: list[str] = []
     position = 0
     for match in _TOKEN.finditer(template):
         parts.append(re.escape(template[position : match.start()]))
-        if match.group(0) == "%%":
-            parts.append("%")
-        elif match.group(1) == "rev":
-            parts.append(re.escape(revision))
-        else:
-            parts.append(".*")
+        parts.append("%" if match.group(0) == "%%" else ".*")
         position = match.end()
     parts.append(re.escape(template[position:]))
     return "".join(parts)

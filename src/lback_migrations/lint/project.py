@@ -1,0 +1,139 @@
+"""Where a revision lives: its Alembic configuration, target dialect and sibling revisions.
+
+The hook is given only the revision's path, so the configuration is found the way a user runs
+Alembic: the ``alembic.ini`` named by ``ALEMBIC_CONFIG``, else the nearest one in the
+revision's directory or above it, else the one in the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import ConfigurationError
+from ..settings import RawOption, load_settings, pyproject_path
+from .config import LintOptions, hook_raw_options, parse_lint_options, read_lint_table
+from .rule import DEFAULT_FILE_TEMPLATE, RevisionContext
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+INI_NAME = "alembic.ini"
+DEFAULT_URL_ENV = "DATABASE_URL"
+_REVISION = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*(['"])([^'"\n]+)\1""", re.M)
+
+
+def find_config(revision: Path) -> Config | None:
+    """Return the Alembic configuration a revision file belongs to, or ``None``."""
+    from alembic.config import Config
+
+    named = os.environ.get("ALEMBIC_CONFIG")
+    candidates = [Path(named)] if named else []
+    candidates += [directory / INI_NAME for directory in revision.absolute().parents]
+    candidates.append(Path.cwd() / INI_NAME)
+    for candidate in candidates:
+        if candidate.is_file():
+            return Config(str(candidate))
+    return None
+
+
+def configured_dialect(config: Config | None) -> str | None:
+    """The backend name of the configured database URL, or ``None`` when there is none.
+
+    The URL is the environment variable named by ``lback.url_env`` (``DATABASE_URL``) when
+    set, else ``sqlalchemy.url``. It is never printed: a URL that cannot be parsed simply
+    gives no dialect.
+    """
+    from sqlalchemy.engine import make_url
+
+    url_env = DEFAULT_URL_ENV
+    if config is not None:
+        try:
+            url_env = load_settings(config).url_env
+        except ConfigurationError:
+            url_env = DEFAULT_URL_ENV
+    url = os.environ.get(url_env) or (config.get_main_option("sqlalchemy.url") if config else None)
+    if not url:
+        return None
+    try:
+        return make_url(url).get_backend_name()
+    except Exception:  # any unparsable URL: no dialect, and nothing of the URL is shown
+        return None
+
+
+def lint_options(
+    config: Config | None,
+    overrides: Iterable[Mapping[str, RawOption]] = (),
+) -> LintOptions:
+    """Read ``[tool.lback-migrations.lint]``, apply ``overrides`` in order, fill the dialect.
+
+    :raises ConfigurationError: naming the key and the file of a bad option.
+    """
+    raw: dict[str, RawOption] = {}
+    toml = pyproject_path(config) if config is not None else Path("pyproject.toml")
+    if toml is not None:
+        raw.update(read_lint_table(toml))
+    for override in overrides:
+        raw.update(override)
+    options = parse_lint_options(raw)
+    if options.dialect is None:
+        options = replace(options, dialect=configured_dialect(config))
+    return options
+
+
+def hook_options(config: Config | None) -> list[dict[str, RawOption]]:
+    """The options of every ``lback_lint`` hook the configuration declares."""
+    from ..write_hooks import LINT_HOOK
+
+    if config is None:
+        return []
+    found: list[dict[str, RawOption]] = []
+    for hook in config.get_hooks_list():
+        if hook.get("type") == LINT_HOOK:
+            options = {key: value for key, value in hook.items() if key != "_hook_name"}
+            name = hook.get("_hook_name", "lint")
+            found.append(hook_raw_options(options, name, config.config_file_name))
+    return found
+
+
+def file_template(config: Config | None) -> str:
+    """Alembic's ``file_template`` for ``config`` (its default when unset)."""
+    if config is None:
+        return DEFAULT_FILE_TEMPLATE
+    return config.get_alembic_option("file_template") or DEFAULT_FILE_TEMPLATE
+
+
+def revision_ids(texts: Iterable[str]) -> set[str]:
+    """The ``revision = '...'`` ids written in ``texts``."""
+    return {match.group(2) for text in texts for match in _REVISION.finditer(text)}
+
+
+def directory_revision_ids(directory: Path, skip: set[Path] | None = None) -> set[str]:
+    """The revision ids written in the ``*.py`` files of ``directory``.
+
+    :param skip: absolute paths not to read (their ids are known otherwise).
+    """
+    texts: list[str] = []
+    for path in directory.glob("*.py"):
+        if skip and path.absolute() in skip:
+            continue
+        try:
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+    return revision_ids(texts)
+
+
+def revision_context(
+    path: Path, template: str, known_revisions: set[str] | None
+) -> RevisionContext:
+    """The :class:`RevisionContext` of the revision file at ``path``."""
+    return RevisionContext(
+        file_name=path.name,
+        file_template=template,
+        known_revisions=frozenset(known_revisions) if known_revisions is not None else None,
+    )
