@@ -125,6 +125,16 @@ def _commands() -> list[tuple[str, CommandFn, str, ArgumentsFn]]:
             format_command.add_arguments,
         )
     )
+    from .lint import command as lint_command
+
+    found.append(
+        (
+            "lint",
+            lint_command.lint_command,
+            "Lint revision files like the lback_lint hook (exit 1 on findings at fail_on).",
+            lint_command.add_arguments,
+        )
+    )
     return found
 
 
