@@ -107,7 +107,9 @@ class Locator:
             last = final.end_lineno or final.lineno
         if start is None:
             return Place(statement.lineno, statement.col_offset + 1, statement.lineno, last)
-        column = start.column + (statement.col_offset if start.line == 1 else 0)
+        # libcst writes continuation lines relative to the block's indentation, which the
+        # statement rendered alone lacks: the statement's own column is that indentation.
+        column = start.column + statement.col_offset
         return Place(statement.lineno + start.line - 1, column + 1, statement.lineno, last)
 
     def _python_statements(self) -> list[ast.stmt] | None:

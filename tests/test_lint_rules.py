@@ -1,0 +1,94 @@
+"""Every lint rule's own VALID and INVALID examples, run through the linter (as Fixit does).
+
+The examples live in the rule classes; this module only turns them into tests, so a new rule is
+covered by writing its examples.
+"""
+
+from __future__ import annotations
+
+import alembic  # noqa: F401  (import order: Alembic's plugin loading imports lback_migrations)
+import pytest
+
+from lback_migrations.lint.conclusion import conclude
+from lback_migrations.lint.config import LintOptions
+from lback_migrations.lint.engine import analyse
+from lback_migrations.lint.findings import Finding
+from lback_migrations.lint.rule import Example, Invalid, Rule
+from lback_migrations.lint.rules import all_rules
+
+EXAMPLES = [
+    pytest.param(rule, example, id=f"{rule.code}-{type(example).__name__}-{number}")
+    for rule in all_rules()
+    for number, example in enumerate([*rule.VALID, *rule.INVALID])
+]
+
+
+def findings_of(rule: type[Rule], example: Example) -> list[Finding]:
+    options = LintOptions(dialect=example.dialect, naming_convention=example.naming_convention)
+    analysis = analyse(example.source, options)
+    found = conclude(analysis, example.file_name, options, example.revision_context)
+    return [finding for finding in found if finding.code == rule.code]
+
+
+@pytest.mark.parametrize(("rule", "example"), EXAMPLES)
+def test_rule_example(rule: type[Rule], example: Example) -> None:
+    found = findings_of(rule, example)
+    if isinstance(example, Invalid):
+        assert found, f"{rule.code} reported nothing on:\n{example.source}"
+        if example.line is not None:
+            assert found[0].line == example.line, [finding.render() for finding in found]
+    else:
+        assert not found, [finding.render() for finding in found]
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_every_rule_is_documented_and_has_both_kinds_of_example(rule: type[Rule]) -> None:
+    assert len(rule.documentation().splitlines()) >= 2
+    assert rule.message
+    assert rule.VALID
+    assert rule.INVALID
+
+
+def test_rule_codes_and_names_are_unique_and_well_formed() -> None:
+    rules = all_rules()
+    assert len({rule.code for rule in rules}) == len({rule.name for rule in rules}) == len(rules)
+    assert [rule.code for rule in rules] == sorted(rule.code for rule in rules)
+    assert len(rules) >= 20
+
+
+def test_a_dialect_rule_is_silent_for_another_or_unknown_dialect() -> None:
+    source = 'def upgrade():\n    op.create_index("ix_a_b", "a", ["b"])\n'
+    for dialect in ("sqlite", None):
+        findings = conclude(
+            analyse(source, LintOptions(dialect=dialect)),
+            "x.py",
+            LintOptions(dialect=dialect),
+            Example(source).revision_context,
+        )
+        assert "LB204" not in {finding.code for finding in findings}
+
+
+def test_findings_point_at_the_line_and_column_of_the_operation() -> None:
+    source = (
+        "def upgrade():\n"
+        "    x = 1\n"
+        "    if x:\n"
+        "        op.drop_table(\n"
+        "            'account'\n"
+        "        ); op.drop_column('a', 'b')\n"
+    )
+    options = LintOptions(select=("LB101", "LB102"))
+    findings = conclude(analyse(source, options), "x.py", options, Example("").revision_context)
+    assert [(f.code, f.line, f.column) for f in findings] == [
+        ("LB101", 4, 9),
+        ("LB102", 6, 12),
+    ]
+
+
+def test_a_finding_renders_as_path_line_column_code_message() -> None:
+    options = LintOptions(select=("LB101",))
+    source = "def upgrade():\n    op.drop_table('account')\n"
+    [finding] = conclude(
+        analyse(source, options), "v/1_a.py", options, Example("").revision_context
+    )
+    assert finding.render().startswith("v/1_a.py:2:5: LB101 op.drop_table('account')")
