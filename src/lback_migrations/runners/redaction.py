@@ -9,6 +9,7 @@ replaced by ``***`` wherever it appears, in plain and in URL-quoted form.
 from __future__ import annotations
 
 import configparser
+import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ MASK = "***"
 DEFAULT_URL_VARIABLE = "DATABASE_URL"
 
 
+@functools.lru_cache(maxsize=256)
 def url_password(value: str) -> str | None:
     """The password of ``value`` when it is a database URL with one, else ``None``."""
     if "://" not in value:
@@ -32,8 +34,18 @@ def url_password(value: str) -> str | None:
 
 
 def _ini_values(ini_path: Path, section: str) -> dict[str, str]:
+    try:
+        stamp = ini_path.stat().st_mtime_ns
+    except OSError:
+        return {}
+    return _read_ini_section(str(ini_path), stamp, section)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_ini_section(ini_path: str, stamp: int, section: str) -> dict[str, str]:
+    # ``stamp`` (the file's mtime) is part of the cache key: an edited file is read again.
     parser = configparser.ConfigParser(
-        defaults={"here": str(ini_path.resolve().parent)}, interpolation=None
+        defaults={"here": str(Path(ini_path).resolve().parent)}, interpolation=None
     )
     try:
         parser.read(ini_path, encoding="utf-8")
