@@ -1,0 +1,109 @@
+"""The ``lback_lint`` hook, configured in alembic.ini and run by the stock ``alembic revision``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.databases import Database
+from tests.projects import AlembicProject
+
+MODELS = """
+    from sqlalchemy import String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Account(Base):
+        __tablename__ = "account"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str] = mapped_column(String(50))
+        nickname: Mapped[str | None] = mapped_column(String(50))
+"""
+
+
+def create_project(root: Path, database: Database, **hook_options: str) -> AlembicProject:
+    project = AlembicProject.create(
+        root, database, models=MODELS, options={"target_metadata": "app.models:Base.metadata"}
+    )
+    lines = ["hooks = lint", "lint.type = lback_lint"]
+    lines += [f"lint.{key} = {value}" for key, value in hook_options.items()]
+    text = re.sub(
+        r"^\[post_write_hooks\]\n(?:(?!\[).*\n)*",
+        lambda _: "[post_write_hooks]\n" + "\n".join(lines) + "\n\n",
+        project.ini_path.read_text(),
+        count=1,
+        flags=re.MULTILINE,
+    )
+    project.ini_path.write_text(text)
+    return project
+
+
+def drop_nickname(project: AlembicProject) -> None:
+    project.write_models(MODELS.replace("        nickname: Mapped[str | None]", "        # gone:"))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_drop_column_revision_fails_the_command_and_keeps_the_file(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    database: Database = request.getfixturevalue(f"{backend}_database")
+    project = create_project(tmp_path / "project", database, fail_on="warning", ignore="LB403")
+    first = project.autogenerate("create account")
+    assert first is not None
+    project.alembic("upgrade", "head")
+    drop_nickname(project)
+
+    before = set(project.revision_files())
+    result = project.alembic("revision", "--autogenerate", "-m", "drop nickname", check=False)
+    [written] = set(project.revision_files()) - before
+
+    assert result.returncode != 0
+    assert "FAILED: " in result.stdout
+    assert "LB102" in result.stderr
+    assert re.search(rf"{re.escape(str(written))}:\d+:\d+: LB102 ", result.stdout)
+    assert "drop_column" in written.read_text()
+
+
+def test_a_clean_revision_passes_and_findings_below_fail_on_are_only_printed(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = create_project(tmp_path / "project", sqlite_database)
+    result = project.alembic("revision", "--autogenerate", "-m", "create account")
+    [written] = project.revision_files()
+    assert f"{written}:" in result.stdout
+    assert " LB403 " in result.stdout
+
+
+def test_the_dialect_comes_from_the_configured_url(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = create_project(
+        tmp_path / "project", postgresql_database, fail_on="warning", ignore="LB403"
+    )
+    project.autogenerate("create account")
+    project.alembic("upgrade", "head")
+    project.write_models(
+        MODELS.replace(
+            "mapped_column(String(50))\n        nickname",
+            "mapped_column(String(50), index=True)\n        nickname",
+        )
+    )
+    result = project.alembic("revision", "--autogenerate", "-m", "index name", check=False)
+    assert result.returncode != 0
+    assert " LB204 " in result.stdout
+    assert postgresql_database.url.password is None or (
+        postgresql_database.url.password not in result.stdout + result.stderr
+    )
+
+
+def test_a_bad_hook_option_fails_the_command_naming_the_key(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = create_project(tmp_path / "project", sqlite_database, select="LB7")
+    result = project.alembic("revision", "-m", "empty", check=False)
+    assert result.returncode != 0
+    assert "FAILED: [post_write_hooks] lint.select in " in result.stdout
