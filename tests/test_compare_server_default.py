@@ -211,6 +211,19 @@ def test_stock_alembic_reports_these_identical_defaults_as_changed(database: Dat
     assert flagged == STOCK_FALSE_POSITIVES[database.backend]
 
 
+def test_differently_spelled_expressions_are_left_to_alembic(
+    postgresql_database: Database,
+) -> None:
+    same = typed(sa.DateTime, sa.text("now() + interval '1 day'"))
+    metadata = sa.MetaData()
+    sa.Table("defaults", metadata, sa.Column("id", sa.Integer(), primary_key=True), same("due"))
+    with postgresql_database.connect() as connection:
+        metadata.create_all(connection)
+        inspected = sa.Table("defaults", sa.MetaData(), autoload_with=connection).c.due
+        assert lback_verdict(connection, inspected, same("due")) == "deferred"
+        assert stock_reports_change(connection, inspected, same("due")) is False
+
+
 def test_computed_columns_are_left_to_alembic(database: Database) -> None:
     metadata = sa.MetaData()
     model = sa.Column("doubled", sa.Integer(), sa.Computed("base * 2", persisted=True))

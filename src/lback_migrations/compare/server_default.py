@@ -234,9 +234,10 @@ def server_default_comparator() -> CompareServerDefault:
 
     The callable answers ``False`` (same) when both defaults mean the same value, ``True``
     (changed) when they differ, and ``None`` (let Alembic decide) when the model's default is
-    not a plain ``DEFAULT`` clause or when only the database has a default that is not
-    ``NULL`` (Alembic knows about PostgreSQL ``SERIAL`` sequences and MySQL's implicit
-    defaults).
+    not a plain ``DEFAULT`` clause, when only the database has a default that is not ``NULL``
+    (Alembic knows about PostgreSQL ``SERIAL`` sequences and MySQL's implicit defaults), or
+    when both are SQL expressions that are spelled differently (Alembic's PostgreSQL
+    comparison evaluates both on the server).
 
     :returns: a callable with Alembic's ``compare_server_default`` signature.
     """
@@ -257,7 +258,12 @@ def server_default_comparator() -> CompareServerDefault:
             return None
         model_value = coerce_to_column(from_model, metadata_column)
         database_value = coerce_to_column(from_database, metadata_column)
-        return model_value != database_value
+        if model_value == database_value:
+            return False
+        if model_value.kind == database_value.kind == "expression":
+            # two spellings of SQL may still mean the same; PostgreSQL's impl asks the server
+            return None
+        return True
 
     return compare_server_default
 
