@@ -1,0 +1,97 @@
+"""``lback-migrations``: Alembic's command line plus makemigrations, migrate, rollback and
+``--events FILE``."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+from pathlib import Path
+
+from tests.databases import Database
+from tests.projects import AlembicProject, command_path
+from tests.test_commands import MODELS
+
+OPTIONS = {"target_metadata": "app.models:Base.metadata"}
+
+
+def test_help_lists_alembic_commands_and_ours(tmp_path: Path, sqlite_database: Database) -> None:
+    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=MODELS)
+    text = project.lback("--help").stdout
+    for name in ("upgrade", "downgrade", "check", "makemigrations", "migrate", "rollback", "ci"):
+        assert name in text
+
+
+def test_makemigrations_migrate_rollback_write_every_signal_to_the_events_file(
+    tmp_path: Path, database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", database, models=MODELS, options=OPTIONS)
+    events = tmp_path / "events.jsonl"
+    project.lback("--events", str(events), "makemigrations", "-m", "create account")
+    (revision,) = project.revision_files()
+    project.lback("--events", str(events), "migrate")
+    assert "account" in database.table_names()
+    project.lback("--events", str(events), "rollback")
+    assert "account" not in database.table_names()
+
+    records = [json.loads(line) for line in events.read_text().splitlines()]
+    names = [record["signal"] for record in records]
+    assert names.count("migration_commands_initialized") == 3
+    written = next(r for r in records if r["signal"] == "migration_revision_written")
+    assert written["kwargs"]["message"] == "create account"
+    assert written["kwargs"]["path"].endswith(revision.name)
+    steps = [r["kwargs"] for r in records if r["signal"] == "migration_step_completed"]
+    assert [step["direction"] for step in steps] == ["upgrade", "downgrade"]
+    assert all(r["sender"] == "MigrationCommands" for r in records)
+    started = [r["kwargs"] for r in records if r["signal"] == "alembic_command_started"]
+    assert [(s["command"], s["args"]) for s in started] == [
+        ("revision", ["--autogenerate", "-m", "create account"]),
+        ("upgrade", ["head"]),
+        ("downgrade", ["-1"]),
+    ]
+
+
+def test_a_stock_alembic_command_run_through_lback_migrations_records_its_steps(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(
+        tmp_path / "project", sqlite_database, models=MODELS, options=OPTIONS
+    )
+    project.autogenerate("create account")
+    events = tmp_path / "events.jsonl"
+    project.lback("--events", str(events), "upgrade", "head")
+    records = [json.loads(line) for line in events.read_text().splitlines()]
+    assert [r["signal"] for r in records] == ["migration_step_completed"]
+    assert records[0]["sender"] is None
+
+
+def test_migrate_on_a_terminal_prints_a_progress_line_per_step(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(
+        tmp_path / "project", sqlite_database, models=MODELS, options=OPTIONS
+    )
+    project.autogenerate("create account")
+    (revision,) = project.revision_files()
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [command_path("lback-migrations"), "migrate"],
+        cwd=project.root,
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+    )
+    os.close(secondary)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the terminal closes when the process exits
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait(timeout=120) == 0
+    os.close(primary)
+    revision_id = revision.name.split("_")[0]
+    assert f"upgrade {revision_id} (" in output.decode()
