@@ -20,8 +20,8 @@ from .directives import chain, skip_empty_revision
 from .errors import ConfigurationError
 from .filters import include_name_filter, include_object_filter
 from .metadata import import_target_metadata
-from .render import type_renderer
 from .renames import rename_directive
+from .render import type_renderer
 from .settings import Settings, load_settings
 from .signals import step_reporter
 
