@@ -108,8 +108,19 @@ def lint_files(
     findings: list[Finding] = []
     for path in contents:
         context = revision_context(path, template, known[path.absolute().parent])
-        findings.extend(conclude(analyses[path], str(path), options, context))
+        findings.extend(conclude(analyses[path], _shown(path), options, context))
     return findings
+
+
+def _shown(path: Path) -> str:
+    """``path`` as shown: relative to the working directory when inside it (as annotations
+    in CI need), else as given."""
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+    return str(path)
 
 
 def analyse_file(options: LintOptions, path: Path) -> dict[str, Any]:

@@ -11,6 +11,7 @@ disagree (a syntax newer than the running Python), it falls back to libcst on th
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -115,7 +116,10 @@ class Locator:
     def _python_statements(self) -> list[ast.stmt] | None:
         if self._statements is None:
             try:
-                statements = ast_statements(ast.parse(self._source))
+                with warnings.catch_warnings():
+                    # The file's own oddities ("str"() and the like) are not the linter's to show.
+                    warnings.simplefilter("ignore", SyntaxWarning)
+                    statements = ast_statements(ast.parse(self._source))
             except (SyntaxError, ValueError):
                 statements = []
             self._statements = statements

@@ -1,0 +1,158 @@
+"""``lback-migrations lint``, run as the installed command over a project's revision files."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.databases import Database
+from tests.projects import AlembicProject
+
+CLEAN_BODY = """
+    def upgrade() -> None:
+        op.add_column("account", sa.Column("nickname", sa.String(50), nullable=True))
+
+
+    def downgrade() -> None:
+        op.add_column("account", sa.Column("legacy", sa.Integer(), nullable=True))
+"""
+DROP_BODY = """
+    def upgrade() -> None:
+        op.drop_table("legacy")
+
+
+    def downgrade() -> None:
+        op.create_table("legacy", sa.Column("id", sa.Integer(), primary_key=True))
+"""
+
+
+def write_revision(
+    project: AlembicProject, revision: str, down_revision: str | None, body: str
+) -> Path:
+    path = project.versions / f"{revision}_change.py"
+    path.write_text(
+        f'"""change"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+        f"revision = {revision!r}\ndown_revision = {down_revision!r}\n\n"
+        + textwrap.dedent(body).lstrip("\n")
+    )
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, sqlite_database: Database) -> AlembicProject:
+    created = AlembicProject.create(tmp_path / "project", sqlite_database)
+    write_revision(created, "a1", None, CLEAN_BODY)
+    return created
+
+
+def test_a_clean_history_exits_zero_and_prints_nothing(project: AlembicProject) -> None:
+    result = project.lback("lint")
+    assert result.returncode == 0
+    assert result.stdout == ""
+
+
+def test_an_error_exits_one_and_prints_path_line_column_code_message(
+    project: AlembicProject,
+) -> None:
+    path = write_revision(project, "b2", "a1", DROP_BODY)
+    result = project.lback("lint", check=False)
+    assert result.returncode == 1
+    relative = path.relative_to(project.root)
+    assert result.stdout.startswith(f"{relative}:9:5: LB101 op.drop_table('legacy')")
+
+
+def test_findings_below_fail_on_are_printed_but_exit_zero(project: AlembicProject) -> None:
+    write_revision(project, "b2", "a1", DROP_BODY)
+    result = project.lback("lint", "--fail-on", "never")
+    assert result.returncode == 0
+    assert " LB101 " in result.stdout
+
+
+def test_fail_on_warning_fails_on_a_warning(project: AlembicProject) -> None:
+    marked = CLEAN_BODY.replace(
+        "nullable=True))\n", "nullable=True))\n    # ### end Alembic commands ###\n", 1
+    )
+    write_revision(project, "b2", "a1", marked)
+    assert project.lback("lint", check=False).returncode == 0
+    assert project.lback("lint", "--fail-on", "warning", check=False).returncode == 1
+
+
+def test_json_output_lists_every_finding_with_its_fields(project: AlembicProject) -> None:
+    write_revision(project, "b2", "a1", DROP_BODY)
+    result = project.lback("lint", "--output-format", "json", check=False)
+    [finding] = json.loads(result.stdout)
+    assert finding["code"] == "LB101"
+    assert finding["name"] == "drop-table"
+    assert finding["severity"] == "error"
+    assert (finding["line"], finding["column"]) == (9, 5)
+    assert finding["path"].endswith("b2_change.py")
+
+
+def test_github_output_writes_workflow_annotations(project: AlembicProject) -> None:
+    write_revision(project, "b2", "a1", DROP_BODY)
+    result = project.lback("lint", "--output-format", "github", check=False)
+    [line] = result.stdout.splitlines()
+    assert line.startswith("::error file=migrations/versions/b2_change.py,line=9,col=5,")
+    assert "title=LB101 drop-table::op.drop_table('legacy')" in line
+
+
+def test_an_unknown_down_revision_is_reported_against_the_siblings(
+    project: AlembicProject,
+) -> None:
+    write_revision(project, "b2", "zz9", CLEAN_BODY)
+    result = project.lback("lint", check=False)
+    assert result.returncode == 1
+    assert "b2_change.py:6:1: LB405 down_revision 'zz9'" in result.stdout
+
+
+def test_a_bad_option_exits_two_naming_the_key(project: AlembicProject) -> None:
+    (project.root / "pyproject.toml").write_text('[tool.lback-migrations.lint]\nfail_on = "x"\n')
+    result = project.lback("lint", check=False)
+    assert result.returncode == 2
+    assert "[tool.lback-migrations.lint] fail_on" in result.stderr
+
+
+def test_a_missing_path_exits_two(project: AlembicProject) -> None:
+    result = project.lback("lint", "no/such/dir", check=False)
+    assert result.returncode == 2
+    assert "no/such/dir does not exist" in result.stderr
+
+
+def test_options_of_the_lint_hook_in_alembic_ini_apply(project: AlembicProject) -> None:
+    write_revision(project, "b2", "a1", DROP_BODY)
+    text = project.ini_path.read_text()
+    project.ini_path.write_text(
+        text.replace(
+            "lback_lint.type = lback_lint",
+            "lback_lint.type = lback_lint\nlback_lint.ignore = LB101",
+        )
+    )
+    assert project.lback("lint").stdout == ""
+
+
+def test_a_warm_run_reads_results_from_the_cache_and_relints_changed_files(
+    project: AlembicProject,
+) -> None:
+    changed = write_revision(project, "b2", "a1", DROP_BODY)
+    first = project.lback("lint", check=False)
+    cache = project.root / ".lback-cache" / "lint.json"
+    document = json.loads(cache.read_text())
+    assert len(document["entries"]) == 2
+    # Alter a cached message: a warm run shows it, which only reading the cache can do.
+    cache.write_text(cache.read_text().replace("op.drop_table('legacy')", "FROM-THE-CACHE"))
+    warm = project.lback("lint", check=False)
+    assert "FROM-THE-CACHE" in warm.stdout
+    assert warm.stdout.replace("FROM-THE-CACHE", "op.drop_table('legacy')") == first.stdout
+
+    changed.write_text(changed.read_text().replace('"legacy"', '"obsolete"', 1))
+    relinted = project.lback("lint", check=False)
+    assert "op.drop_table('obsolete')" in relinted.stdout
+    assert "FROM-THE-CACHE" not in relinted.stdout
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(project: AlembicProject) -> None:
+    assert project.lback("lint", "--no-cache").returncode == 0
+    assert not (project.root / ".lback-cache" / "lint.json").exists()
