@@ -72,12 +72,13 @@ def _group(pairs: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[_G
     for old, new in pairs:
         if (old, new) in clear:
             continue
-        group = next((g for g in groups if old in g[0] or new in g[1]), None)
-        if group is None:
-            groups.append(({old}, {new}))
-        else:
-            group[0].add(old)
-            group[1].add(new)
+        touched = [g for g in groups if old in g[0] or new in g[1]]
+        merged: tuple[set[str], set[str]] = ({old}, {new})
+        for group in touched:
+            groups.remove(group)
+            merged[0].update(group[0])
+            merged[1].update(group[1])
+        groups.append(merged)
     return clear, [(tuple(sorted(o)), tuple(sorted(n))) for o, n in groups]
 
 
