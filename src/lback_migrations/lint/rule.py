@@ -21,6 +21,7 @@ costs nothing on a cached file.
 
 from __future__ import annotations
 
+import inspect
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -304,4 +305,4 @@ class Rule:
     @classmethod
     def documentation(cls) -> str:
         """The rule's docstring, dedented."""
-        return textwrap.dedent(cls.__doc__ or "").strip()
+        return inspect.cleandoc(cls.__doc__ or "")
