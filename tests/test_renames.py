@@ -39,9 +39,14 @@ class TerminalRun:
 
 
 def run_on_terminal(
-    project: AlembicProject, *args: str, answers: Mapping[str, str], timeout: float = 120
+    project: AlembicProject,
+    *args: str,
+    answers: Mapping[str, str],
+    program: str = "alembic",
+    timeout: float = 120,
 ) -> TerminalRun:
-    """Run the stock ``alembic`` with a pseudo-terminal as its stdin, stdout and stderr.
+    """Run ``program`` (the stock ``alembic`` by default, or ``lback-migrations``) with a
+    pseudo-terminal as its stdin, stdout and stderr.
 
     Each question (a line ending in ``[y/N]``) is answered with the value of the first key of
     ``answers`` it contains; a question no key matches is answered with an empty line (No).
@@ -49,7 +54,7 @@ def run_on_terminal(
     environment = {k: v for k, v in os.environ.items() if k not in URL_ENVIRONMENT_VARIABLES}
     primary, secondary = pty.openpty()
     process = subprocess.Popen(
-        [command_path("alembic"), *args],
+        [command_path(program), *args],
         cwd=project.root,
         env=environment,
         stdin=secondary,
@@ -66,7 +71,7 @@ def run_on_terminal(
         while True:
             if time.monotonic() > deadline:
                 process.kill()
-                raise AssertionError(f"alembic {' '.join(args)} timed out:\n{received.decode()}")
+                raise AssertionError(f"{program} {' '.join(args)} timed out:\n{received.decode()}")
             ready, _, _ = select.select([primary], [], [], 0.2)
             if not ready:
                 continue
@@ -243,3 +248,90 @@ def test_rename_argument_accepts_candidates_without_a_terminal(
     (revision,) = set(project.revision_files()) - before
     assert_renamed_revision(revision)
     assert_data_survives_upgrade_and_downgrade(project, database)
+
+
+def test_makemigrations_asks_on_a_terminal(tmp_path: Path, sqlite_database: Database) -> None:
+    project = library_project(tmp_path / "project", sqlite_database)
+    use_models(project, "unstated")
+    before = set(project.revision_files())
+
+    run = run_on_terminal(
+        project,
+        "makemigrations",
+        "-m",
+        "renames",
+        answers={"Did you rename": "y"},
+        program="lback-migrations",
+    )
+
+    assert run.returncode == 0, run.transcript
+    assert run.questions == [TABLE_QUESTION, COLUMN_QUESTION, FOREIGN_KEY_QUESTION]
+    (revision,) = set(project.revision_files()) - before
+    assert_renamed_revision(revision)
+
+
+def test_makemigrations_rename_options_accept_candidates_without_a_terminal(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = library_project(tmp_path / "project", sqlite_database)
+    use_models(project, "unstated")
+    before = set(project.revision_files())
+
+    result = project.lback(
+        "makemigrations",
+        "-m",
+        "renames",
+        "--rename",
+        "author.name=full_name",
+        "--rename",
+        "book=publication",
+        "--rename",
+        "review.author_id=reviewer_id",
+    )
+
+    assert "possible rename" not in result.stderr
+    (revision,) = set(project.revision_files()) - before
+    assert_renamed_revision(revision)
+    assert_data_survives_upgrade_and_downgrade(project, sqlite_database)
+
+
+def test_makemigrations_noinput_warns_instead_of_asking_on_a_terminal(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = library_project(tmp_path / "project", sqlite_database)
+    use_models(project, "unstated")
+
+    run = run_on_terminal(
+        project,
+        "makemigrations",
+        "-m",
+        "unattended",
+        "--noinput",
+        answers={"Did you rename": "y"},
+        program="lback-migrations",
+    )
+
+    assert run.questions == []
+    assert "possible rename of author.name to author.full_name (VARCHAR(50))" in run.transcript
+
+
+def test_migration_commands_makemigrations_passes_renames_through(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    from lback_migrations.commands import MigrationCommands
+
+    project = library_project(tmp_path / "project", sqlite_database)
+    use_models(project, "unstated")
+    before = set(project.revision_files())
+    commands = MigrationCommands(directory=project.root, echo=False)
+
+    result = commands.makemigrations(
+        "renames",
+        renames=["author.name=full_name", "book=publication", "review.author_id=reviewer_id"],
+        noinput=True,
+    )
+
+    assert result.success, result.stdout + result.stderr
+    assert commands.x_arguments == ()
+    (revision,) = set(project.revision_files()) - before
+    assert_renamed_revision(revision)

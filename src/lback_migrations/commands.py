@@ -180,10 +180,24 @@ class MigrationCommands:
 
     # -- the commands ------------------------------------------------------------------------
 
-    def makemigrations(self, message: str = "auto") -> CommandResult:
-        """``revision --autogenerate -m MESSAGE``; the message is passed as given."""
+    def makemigrations(
+        self, message: str = "auto", *, renames: Sequence[str] = (), noinput: bool = False
+    ) -> CommandResult:
+        """``revision --autogenerate -m MESSAGE``; the message is passed as given.
+
+        :param renames: rename candidates to accept without a question, ``table.column=new``
+            or ``table=new`` each (passed as ``-x rename=...``; see the Renames page).
+        :param noinput: never ask about a rename candidate, even on a terminal: warn and keep
+            drop + add (``-x noinput=true``). The subprocess runner never asks.
+        """
         send(migration_makemigrations_command, self, message=message)
-        return self.run("revision", "--autogenerate", "-m", message)
+        extra = [f"rename={rename}" for rename in renames] + (["noinput=true"] if noinput else [])
+        configured = self.x_arguments
+        self.x_arguments = (*configured, *extra)
+        try:
+            return self.run("revision", "--autogenerate", "-m", message)
+        finally:
+            self.x_arguments = configured
 
     def migrate(self, version: str = "head") -> CommandResult:
         """``upgrade VERSION``."""
@@ -392,12 +406,29 @@ def _cli_run(config: Config, call: Callable[[MigrationCommands], CommandResult])
 def makemigrations_command(config: Config) -> int:
     """``lback-migrations makemigrations -m MESSAGE``."""
     message: str = config.cmd_opts.message  # type: ignore[union-attr]
-    return _cli_run(config, lambda commands: commands.makemigrations(message))
+    renames: list[str] = config.cmd_opts.rename  # type: ignore[union-attr]
+    noinput: bool = config.cmd_opts.noinput  # type: ignore[union-attr]
+    return _cli_run(
+        config, lambda commands: commands.makemigrations(message, renames=renames, noinput=noinput)
+    )
 
 
 def add_makemigrations_arguments(parser: ArgumentParser) -> None:
     """The arguments of ``makemigrations``."""
     parser.add_argument("-m", "--message", default="auto", help="message of the revision")
+    parser.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="accept a rename candidate without a question: table.column=new or table=new "
+        "(repeatable)",
+    )
+    parser.add_argument(
+        "--noinput",
+        action="store_true",
+        help="never ask about rename candidates: warn and keep drop + add",
+    )
 
 
 def migrate_command(config: Config) -> int:

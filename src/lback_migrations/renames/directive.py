@@ -157,7 +157,7 @@ def rename_directive(
         stated = declared_renames(_target_metadata(context))
         stated += requested_renames(x_arguments, schemas)
         writing = is_autogenerate_revision(context)
-        interactive = detection == "ask" and not _no_input(x_arguments) and can_ask(stdin)
+        interactive = detection == "ask" and not _no_input(x_arguments) and can_ask(stdin, stdout)
         database = DatabaseTables(connection)
         for script in directives:
             for upgrade_ops, downgrade_ops in zip(

@@ -7,7 +7,7 @@ subclasses add both, through Alembic's public ``reverse()`` and ``renderers`` ex
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alembic.autogenerate import renderers
 from alembic.operations import ops
@@ -19,6 +19,19 @@ if TYPE_CHECKING:
 
 class RenameColumnOp(ops.AlterColumnOp):
     """``op.alter_column(table, old, new_column_name=new, ...)`` whose reverse renames back."""
+
+    def to_diff_tuple(self) -> Any:
+        """Alembic's diff entries of the other changes, after a ``modify_name`` entry."""
+        name_change = (
+            "modify_name",
+            self.schema,
+            self.table_name,
+            self.column_name,
+            {"existing_type": self.existing_type, "existing_nullable": self.existing_nullable},
+            self.column_name,
+            self.modify_name,
+        )
+        return [name_change, *super().to_diff_tuple()]
 
     def reverse(self) -> RenameColumnOp:
         reverse = super().reverse()
@@ -61,6 +74,9 @@ class RenameColumnOp(ops.AlterColumnOp):
 class RenameTableOp(ops.RenameTableOp):
     """``op.rename_table(old, new)`` whose reverse renames back."""
 
+    def to_diff_tuple(self) -> tuple[str, str | None, str, str]:
+        return ("rename_table", self.schema, self.table_name, self.new_table_name)
+
     def reverse(self) -> RenameTableOp:
         return RenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
 
@@ -78,6 +94,9 @@ class RenameIndexOp(ops.MigrateOperation):
         self.old = old
         self.new = new
         self.schema = schema
+
+    def to_diff_tuple(self) -> tuple[str, str | None, str, str, str]:
+        return ("rename_index", self.schema, self.table_name, self.old, self.new)
 
     def reverse(self) -> RenameIndexOp:
         return RenameIndexOp(self.table_name, self.new, self.old, schema=self.schema)
