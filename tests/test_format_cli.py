@@ -10,6 +10,7 @@ import pytest
 
 from tests.databases import Database
 from tests.projects import AlembicProject, command_path
+from tests.test_format_hook import set_hooks
 
 UNFORMATTED = textwrap.dedent(
     '''\
@@ -103,15 +104,7 @@ def test_github_output_annotates_the_files_to_fix(project: AlembicProject) -> No
 
 
 def test_the_hooks_options_apply(project: AlembicProject) -> None:
-    text = project.ini_path.read_text()
-    project.ini_path.write_text(
-        text.replace(
-            "[post_write_hooks]\n",
-            "[post_write_hooks]\nhooks = tidy\ntidy.type = lback_format\n"
-            "tidy.skip_string_normalization = true\n",
-            1,
-        )
-    )
+    set_hooks(project, {"tidy": {"type": "lback_format", "skip_string_normalization": "true"}})
     project.lback("format")
     assert "op.create_table('first', sa.Column('id'" in contents(project)["first.py"]
 

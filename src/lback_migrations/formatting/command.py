@@ -150,10 +150,12 @@ def _row(result: FormatResult, *, write: bool, diff: bool) -> _Row:
     return _Row(result.path, _UNCHANGED)
 
 
-def _format_one(path: Path, *, options: Mapping[Path, FormatOptions], write: bool) -> FormatResult:
+def _format_one(
+    path: Path, *, options: Mapping[Path, FormatOptions], write: bool, verify: bool
+) -> FormatResult:
     from .formatter import format_file
 
-    return format_file(path, options[path], write=write)
+    return format_file(path, options[path], write=write, verify=verify)
 
 
 def _format_all(
@@ -176,7 +178,9 @@ def _format_all(
         if known == _UNCHANGED or (known == _WOULD_REFORMAT and not write and not diff):
             rows[path] = _Row(path, known, "would reformat" if known == _WOULD_REFORMAT else "")
     pending = [path for path in paths if path not in rows]
-    results = run_parallel(functools.partial(_format_one, options=options, write=write), pending)
+    results = run_parallel(
+        functools.partial(_format_one, options=options, write=write, verify=write or diff), pending
+    )
     for path, result in zip(pending, results, strict=True):
         row = rows[path] = _row(result, write=write, diff=diff)
         if row.status in (_UNCHANGED, _REFORMATTED, _WOULD_REFORMAT):

@@ -19,10 +19,15 @@ from .options import FormatOptions
 from .results import Failed, FormatResult, Formatted, Unchanged
 
 
-def format_source(source: str, options: FormatOptions, path: Path) -> FormatResult:
+def format_source(
+    source: str, options: FormatOptions, path: Path, *, verify: bool = True
+) -> FormatResult:
     """Format the Python ``source`` of the revision at ``path``.
 
     :param path: where the source comes from, for the result and for ``ruff``'s configuration.
+    :param verify: check that a changed result parses, is equivalent and is stable. Only a
+        caller that merely asks *whether* the source would change (``format --check``) may
+        skip it: the checks cost as much as formatting again.
     """
     try:
         tree = ast.parse(source)
@@ -31,6 +36,8 @@ def format_source(source: str, options: FormatOptions, path: Path) -> FormatResu
     formatted = _format_once(source, tree, options, path)
     if isinstance(formatted, Failed) or formatted == source:
         return formatted if isinstance(formatted, Failed) else Unchanged(path)
+    if not verify:
+        return Formatted(path, source, formatted)
     try:
         result_tree = ast.parse(formatted)
     except (SyntaxError, ValueError) as error:
@@ -78,13 +85,16 @@ def _format_once(source: str, tree: ast.Module, options: FormatOptions, path: Pa
         return Failed(path, f"{options.engine} failed: {type(error).__name__}: {error}")
 
 
-def format_file(path: Path, options: FormatOptions, *, write: bool = True) -> FormatResult:
+def format_file(
+    path: Path, options: FormatOptions, *, write: bool = True, verify: bool = True
+) -> FormatResult:
     """Format the revision file at ``path``, replacing it atomically when ``write`` is true.
 
     Line endings (``\\n`` or ``\\r\\n``) and the file's permission bits are kept. A file that
     is not UTF-8, does not parse or cannot be written is left exactly as it was.
 
     :param write: replace the file with the formatted source; false only reports.
+    :param verify: see :func:`format_source`; always on when ``write`` is.
     """
     try:
         content = path.read_bytes()
@@ -95,7 +105,7 @@ def format_file(path: Path, options: FormatOptions, *, write: bool = True) -> Fo
     except UnicodeDecodeError as error:
         return Failed(path, f"the file is not UTF-8: {error.reason} at byte {error.start}")
     newline = "\r\n" if text.split("\n", 1)[0].endswith("\r") else "\n"
-    result = format_source(text.replace("\r\n", "\n"), options, path)
+    result = format_source(text.replace("\r\n", "\n"), options, path, verify=verify or write)
     if isinstance(result, Formatted) and write:
         try:
             write_atomically(path, result.after.replace("\n", newline).encode("utf-8"))
