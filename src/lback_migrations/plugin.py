@@ -1,28 +1,56 @@
 """The ``lback`` Alembic plugin, found through the ``alembic.plugins`` entry point.
 
-Alembic imports this module on every ``import alembic``, so it must stay light: it registers
-names and imports nothing heavy (no libcst, no black) until a hook actually runs.
+Alembic imports this module on every ``import alembic`` (from inside Alembic's own package
+initialisation), so it imports nothing of lback-migrations at module level: each registered
+function is a thin wrapper that imports its implementation on first call. This keeps
+``import alembic`` as fast as without the package, and keeps ``import lback_migrations.errors``
+(which imports Alembic) free of import cycles.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alembic.script import write_hooks
-
-from .compare.server_default import register_comparator
-from .write_hooks import FORMAT_HOOK, LINT_HOOK, run_format_hook, run_lint_hook
+from alembic.util import DispatchPriority
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from alembic.runtime.plugins import Plugin
+    from alembic.util import PriorityDispatchResult
+
+FORMAT_HOOK = "lback_format"
+LINT_HOOK = "lback_lint"
+
+
+def _format_hook(path: str, options: Mapping[str, str]) -> None:
+    from .write_hooks import run_format_hook
+
+    run_format_hook(path, options)
+
+
+def _lint_hook(path: str, options: Mapping[str, str]) -> None:
+    from .write_hooks import run_lint_hook
+
+    run_lint_hook(path, options)
+
+
+def _compare_server_default(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .compare.server_default import compare_column_server_default
+
+    return compare_column_server_default(*args, **kwargs)
 
 
 def setup(plugin: Plugin) -> None:
-    """Register lback-migrations with Alembic: the ``lback_format`` and ``lback_lint`` hooks,
-    and the normalising server default comparator.
+    """Register lback-migrations with Alembic: the ``lback_format`` and ``lback_lint`` hook
+    types, and the normalising server default comparator (used when an environment names the
+    ``lback`` plugin in ``autogenerate_plugins``, as the ``lback`` templates do).
 
     :param plugin: the :class:`alembic.runtime.plugins.Plugin` Alembic created for ``lback``.
     """
-    write_hooks.register(FORMAT_HOOK)(run_format_hook)
-    write_hooks.register(LINT_HOOK)(run_lint_hook)
-    register_comparator(plugin)
+    write_hooks.register(FORMAT_HOOK)(_format_hook)
+    write_hooks.register(LINT_HOOK)(_lint_hook)
+    plugin.add_autogenerate_comparator(
+        _compare_server_default, "column", "server_default", priority=DispatchPriority.FIRST
+    )

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from .events import jsonable
+from .plugin import FORMAT_HOOK, LINT_HOOK
 from .signals import (
     migration_hook_completed,
     migration_hook_failed,
@@ -19,8 +20,7 @@ from .signals import (
     send_from_run,
 )
 
-FORMAT_HOOK = "lback_format"
-LINT_HOOK = "lback_lint"
+__all__ = ["FORMAT_HOOK", "LINT_HOOK", "run_format_hook", "run_lint_hook"]
 
 
 @contextmanager

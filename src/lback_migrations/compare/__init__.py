@@ -6,7 +6,6 @@ from .server_default import (
     AUTOGENERATE_PLUGINS,
     NormalisedDefault,
     parse_sql_default,
-    register_comparator,
     server_default_comparator,
 )
 from .type import DEFAULT_TYPE_RULES, register_type_rule, type_comparator, type_rule_names
@@ -16,7 +15,6 @@ __all__ = [
     "DEFAULT_TYPE_RULES",
     "NormalisedDefault",
     "parse_sql_default",
-    "register_comparator",
     "register_type_rule",
     "server_default_comparator",
     "type_comparator",

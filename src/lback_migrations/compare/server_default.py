@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
-from alembic.util import DispatchPriority, PriorityDispatchResult
+from alembic.util import PriorityDispatchResult
 from sqlalchemy import types as sqltypes
 from sqlalchemy.schema import DefaultClause
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from alembic.operations.ops import AlterColumnOp
     from alembic.runtime.environment import CompareServerDefault
     from alembic.runtime.migration import MigrationContext
-    from alembic.runtime.plugins import Plugin
     from sqlalchemy import Column
     from sqlalchemy.schema import FetchedValue
 
@@ -295,7 +294,7 @@ def compare_column_server_default(
     inspected_column: Column[Any],
     metadata_column: Column[Any],
 ) -> PriorityDispatchResult:
-    """The ``lback`` plugin's server default comparator (see :func:`register_comparator`).
+    """The ``lback`` plugin's server default comparator (registered by the plugin's ``setup``).
 
     It compares with :func:`server_default_comparator` when the environment was configured
     with ``compare_server_default=True``, and leaves columns whose database or model default
@@ -331,20 +330,3 @@ def compare_column_server_default(
     if changed:
         alter_column_op.modify_server_default = modelled
     return PriorityDispatchResult.STOP
-
-
-def register_comparator(plugin: Plugin) -> None:
-    """Add :func:`compare_column_server_default` to the ``lback`` Alembic plugin.
-
-    It takes part in autogenerate only when ``autogenerate_plugins`` names ``lback``
-    (:data:`AUTOGENERATE_PLUGINS`), which the ``lback`` environment does when
-    ``lback.compare_server_default`` is true.
-
-    :param plugin: the plugin Alembic created for the ``lback`` entry point.
-    """
-    plugin.add_autogenerate_comparator(
-        compare_column_server_default,
-        "column",
-        "server_default",
-        priority=DispatchPriority.FIRST,
-    )
