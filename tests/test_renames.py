@@ -163,6 +163,7 @@ def assert_renamed_revision(revision: Path) -> None:
         "create_index",
         "drop_constraint",
         "create_foreign_key",
+        "create_unique_constraint",
     ):
         assert destructive not in text, destructive
 

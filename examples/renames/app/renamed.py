@@ -2,14 +2,15 @@
 
 - ``author.name`` is now ``author.full_name``; its index keeps its name and follows the column;
 - table ``book`` is now ``publication``;
-- ``review.author_id`` is now ``review.reviewer_id``; its foreign key follows the column.
+- ``review.author_id`` is now ``review.reviewer_id``; its foreign key and its unique
+  constraint follow the column.
 
 Copy this file over ``models.py`` to try it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -36,6 +37,7 @@ class Publication(Base):
 
 class Review(Base):
     __tablename__ = "review"
+    __table_args__ = (UniqueConstraint("reviewer_id", "id", name="uq_review_author"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reviewer_id: Mapped[int] = mapped_column(

@@ -6,7 +6,7 @@ warns and keeps drop + add. Copy this file over ``models.py`` to try it.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -32,6 +32,7 @@ class Publication(Base):
 
 class Review(Base):
     __tablename__ = "review"
+    __table_args__ = (UniqueConstraint("reviewer_id", "id", name="uq_review_author"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("author.id"))
