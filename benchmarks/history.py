@@ -21,16 +21,74 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_WORDS = (
-    "account order invoice payment customer product category shipment address review "
-    "coupon refund cart session token audit event tenant project task comment tag label "
-    "supplier warehouse stock price discount subscription plan feature report export"
-).split()
-_COLUMN_WORDS = (
-    "name title email status kind code note description amount total quantity price "
-    "reference external_id slug locale currency country city street zip phone url "
-    "started_at finished_at expires_at archived_at version position weight score"
-).split()
+_WORDS = [
+    "account",
+    "order",
+    "invoice",
+    "payment",
+    "customer",
+    "product",
+    "category",
+    "shipment",
+    "address",
+    "review",
+    "coupon",
+    "refund",
+    "cart",
+    "session",
+    "token",
+    "audit",
+    "event",
+    "tenant",
+    "project",
+    "task",
+    "comment",
+    "tag",
+    "label",
+    "supplier",
+    "warehouse",
+    "stock",
+    "price",
+    "discount",
+    "subscription",
+    "plan",
+    "feature",
+    "report",
+    "export",
+]
+_COLUMN_WORDS = [
+    "name",
+    "title",
+    "email",
+    "status",
+    "kind",
+    "code",
+    "note",
+    "description",
+    "amount",
+    "total",
+    "quantity",
+    "price",
+    "reference",
+    "external_id",
+    "slug",
+    "locale",
+    "currency",
+    "country",
+    "city",
+    "street",
+    "zip",
+    "phone",
+    "url",
+    "started_at",
+    "finished_at",
+    "expires_at",
+    "archived_at",
+    "version",
+    "position",
+    "weight",
+    "score",
+]
 _TYPES = (
     "sa.String(length=50)",
     "sa.String(length=255)",

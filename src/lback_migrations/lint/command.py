@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from argparse import ArgumentParser
 from collections.abc import Sequence
@@ -82,7 +83,8 @@ def lint_files(
     :param jobs: the most processes to use on the files not in the cache.
     """
     from .conclusion import Analysis, conclude
-    from .project import file_template, revision_context
+    from .project import file_template
+    from .rule import RevisionContext
 
     store = None
     if cache:
@@ -104,23 +106,20 @@ def lint_files(
     if store is not None:
         store.save()
     template = file_template(config)
-    known = _known_revisions(analyses)
+    known = {directory: frozenset(ids) for directory, ids in _known_revisions(analyses).items()}
+    prefix = os.path.join(os.getcwd(), "")
     findings: list[Finding] = []
     for path in contents:
-        context = revision_context(path, template, known[path.absolute().parent])
-        findings.extend(conclude(analyses[path], _shown(path), options, context))
+        context = RevisionContext(path.name, template, known[path.absolute().parent])
+        findings.extend(conclude(analyses[path], _shown(path, prefix), options, context))
     return findings
 
 
-def _shown(path: Path) -> str:
-    """``path`` as shown: relative to the working directory when inside it (as annotations
-    in CI need), else as given."""
-    if path.is_absolute():
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
-    return str(path)
+def _shown(path: Path, prefix: str) -> str:
+    """``path`` as shown: relative to the working directory (``prefix``) when inside it, as
+    annotations in CI need, else as given."""
+    text = str(path)
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def analyse_file(options: LintOptions, path: Path) -> dict[str, Any]:

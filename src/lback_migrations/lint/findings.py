@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 FAIL_ON = ("error", "warning", "never")
 """The values of ``fail_on``: the least severe finding that fails a run, or never."""
@@ -22,9 +21,8 @@ class Severity(str, Enum):
         return 0 if self is Severity.WARNING else 1
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One rule's complaint about one place in a revision file.
+class Finding(NamedTuple):
+    """One rule's complaint about one place in a revision file (an immutable named tuple).
 
     :param path: the revision file, as the user named it.
     :param line: 1-based line.

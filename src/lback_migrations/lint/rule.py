@@ -25,7 +25,7 @@ import inspect
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -66,8 +66,7 @@ class RevisionContext:
     known_revisions: frozenset[str] | None = None
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
     """A module-level ``name = <literal>`` the engine extracted, with its place."""
 
     values: tuple[str, ...]
@@ -75,8 +74,7 @@ class Assignment:
     column: int = 1
 
 
-@dataclass(frozen=True)
-class RevisionFacts:
+class RevisionFacts(NamedTuple):
     """What the engine learnt about a revision file from its identifiers.
 
     :param revision: ``revision = '...'``, when written as a string literal.

@@ -11,14 +11,13 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MARKER = "lback:"
 _PATTERN = re.compile(r"#\s*lback:\s*(ignore|ignore-file)\[([^\]]*)\]")
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     """One code named by one suppression comment.
 
     :param code: the rule code named (upper case, as written otherwise).
