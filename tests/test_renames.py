@@ -122,7 +122,9 @@ def library_project(root: Path, database: Database, *, lint: bool = False) -> Al
             sa.text("INSERT INTO book (id, title, author_id) VALUES (10, 'Tides', 1)")
         )
         connection.execute(
-            sa.text("INSERT INTO review (id, author_id, body) VALUES (20, 1, 'Moving')")
+            sa.text(
+                "INSERT INTO review (id, author_id, book_id, body) VALUES (20, 1, 10, 'Moving')"
+            )
         )
     return project
 

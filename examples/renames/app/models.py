@@ -32,4 +32,5 @@ class Review(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("author.id"))
+    book_id: Mapped[int] = mapped_column(ForeignKey("book.id"))
     body: Mapped[str] = mapped_column(Text)

@@ -1,7 +1,7 @@
 """The models after the renames, each one stated with ``info={"renamed_from": ...}``.
 
 - ``author.name`` is now ``author.full_name``; its index keeps its name and follows the column;
-- table ``book`` is now ``publication``;
+- table ``book`` is now ``publication``; the foreign key of ``review.book_id`` follows it;
 - ``review.author_id`` is now ``review.reviewer_id``; its foreign key and its unique
   constraint follow the column.
 
@@ -43,4 +43,5 @@ class Review(Base):
     reviewer_id: Mapped[int] = mapped_column(
         ForeignKey("author.id"), info={"renamed_from": "author_id"}
     )
+    book_id: Mapped[int] = mapped_column(ForeignKey("publication.id"))
     body: Mapped[str] = mapped_column(Text)

@@ -36,4 +36,5 @@ class Review(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("author.id"))
+    book_id: Mapped[int] = mapped_column(ForeignKey("publication.id"))
     body: Mapped[str] = mapped_column(Text)
