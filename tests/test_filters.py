@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 import uuid
 from collections.abc import Iterator
@@ -232,9 +233,11 @@ UNKNOWN_TABLE_COUNT = 200
 
 
 def upgrade_code(revision: Path) -> str:
-    """The body of ``upgrade()`` in a revision file (``downgrade()`` drops what it creates)."""
+    """The body of ``upgrade()`` in a revision file (``downgrade()`` drops what it creates),
+    without whitespace and with single quotes, whatever the formatting hook made of it."""
     text = revision.read_text()
-    return text[text.index("def upgrade(") : text.index("def downgrade(")]
+    body = text[text.index("def upgrade(") : text.index("def downgrade(")]
+    return re.sub(r"\s+", "", body).replace('"', "'")
 
 
 class ProbedProject:
@@ -370,8 +373,9 @@ def test_include_and_exclude_patterns_decide_what_is_created_and_dropped(
             "exclude_tables": "scratch_*",
         },
     )
-    revision = project.autogenerate("patterns")
-    assert revision is not None
+    # The lint hook rightly fails a revision that drops a table; the file is written all the same.
+    project.alembic("revision", "--autogenerate", "-m", "patterns", check=False)
+    (revision,) = project.revision_files()
     text = upgrade_code(revision)
     assert "op.create_table('keep_a'" in text
     assert "op.create_table('keep_b'" in text
