@@ -13,6 +13,7 @@ import re
 import select
 import shutil
 import subprocess
+import textwrap
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -338,3 +339,96 @@ def test_migration_commands_makemigrations_passes_renames_through(
     assert commands.x_arguments == ()
     (revision,) = set(project.revision_files()) - before
     assert_renamed_revision(revision)
+
+
+AUTHOR_MODELS = """
+    from sqlalchemy import String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Author(Base):
+        __tablename__ = {table!r}
+        __table_args__ = {table_args}
+        id: Mapped[int] = mapped_column(primary_key=True)
+        {columns}
+"""
+
+
+def author_project(root: Path, database: Database, column: str) -> AlembicProject:
+    """A one-table project (``author`` with ``column``), migrated, with one row."""
+    project = AlembicProject.create(
+        root,
+        database,
+        models=textwrap.dedent(AUTHOR_MODELS).format(
+            table="author", table_args="()", columns=column
+        ),
+        options={"target_metadata": "app.models:Base.metadata"},
+    )
+    without_lint_hook(project)
+    assert project.autogenerate("author") is not None
+    project.alembic("upgrade", "head")
+    with database.connect() as connection:
+        connection.execute(sa.text("INSERT INTO author (id, name) VALUES (1, 'Ann Smith')"))
+    return project
+
+
+def test_stated_rename_changes_the_type_in_the_same_step(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = author_project(
+        tmp_path / "project", sqlite_database, "name: Mapped[str] = mapped_column(String(50))"
+    )
+    project.write_models(
+        AUTHOR_MODELS.format(
+            table="author",
+            table_args="()",
+            columns="full_name: Mapped[str | None] = "
+            'mapped_column(String(80), info={"renamed_from": "name"})',
+        )
+    )
+
+    revision = project.autogenerate("wider")
+
+    assert revision is not None
+    upgrade, downgrade = code(revision.read_text()).split("defdowngrade")
+    assert "new_column_name='full_name',type_=sa.String(length=80),nullable=True" in upgrade
+    assert "new_column_name='name',type_=sa.VARCHAR(length=50),nullable=False" in downgrade
+    project.alembic("upgrade", "head")
+    assert rows(sqlite_database, "SELECT full_name FROM author") == [("Ann Smith",)]
+    assert "No new upgrade operations detected" in project.alembic("check").stdout
+
+
+def test_table_rename_leaves_its_column_changes_to_the_next_run(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = author_project(
+        tmp_path / "project", sqlite_database, "name: Mapped[str] = mapped_column(String(50))"
+    )
+    project.write_models(
+        AUTHOR_MODELS.format(
+            table="writer",
+            table_args='{"info": {"renamed_from": "author"}}',
+            columns="name: Mapped[str] = mapped_column(String(50))\n"
+            "        pen_name: Mapped[str | None] = mapped_column(String(50))",
+        )
+    )
+    before = set(project.revision_files())
+
+    result = project.alembic("revision", "--autogenerate", "-m", "writer")
+
+    assert (
+        "WARNING: table author is renamed to writer; its column changes (added: pen_name; "
+        "removed: none) are left to the next autogenerate run, after this revision is applied"
+    ) in result.stderr
+    (revision,) = set(project.revision_files()) - before
+    assert "op.rename_table('author','writer')" in code(revision.read_text())
+    project.alembic("upgrade", "head")
+    follow_up = project.autogenerate("pen name")
+    assert follow_up is not None
+    assert "add_column(sa.Column('pen_name'" in code(follow_up.read_text())
+    project.alembic("upgrade", "head")
+    assert rows(sqlite_database, "SELECT id, name, pen_name FROM writer") == [
+        (1, "Ann Smith", None)
+    ]
