@@ -6,7 +6,6 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import alembic  # noqa: F401  (import order: Alembic's plugin loading imports lback_migrations)
 import pytest
 
 from lback_migrations.errors import ConfigurationError

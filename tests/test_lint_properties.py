@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 
-import alembic  # noqa: F401  (import order: Alembic's plugin loading imports lback_migrations)
 import hypothesmith
 from hypothesis import HealthCheck, given, settings
 

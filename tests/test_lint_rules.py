@@ -6,7 +6,6 @@ covered by writing its examples.
 
 from __future__ import annotations
 
-import alembic  # noqa: F401  (import order: Alembic's plugin loading imports lback_migrations)
 import pytest
 
 from lback_migrations.lint.conclusion import conclude

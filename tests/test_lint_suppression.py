@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import textwrap
 
-import alembic  # noqa: F401  (import order: Alembic's plugin loading imports lback_migrations)
-
 from lback_migrations.lint.config import LintOptions
 from lback_migrations.lint.engine import lint_source
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-import alembic  # noqa: F401  (import order: Alembic's plugin loading imports lback_migrations)
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
