@@ -432,3 +432,34 @@ def test_table_rename_leaves_its_column_changes_to_the_next_run(
     assert rows(sqlite_database, "SELECT id, name, pen_name FROM writer") == [
         (1, "Ann Smith", None)
     ]
+
+
+def test_index_named_after_the_old_column_is_renamed_by_drop_and_create(
+    tmp_path: Path, database: Database
+) -> None:
+    project = author_project(
+        tmp_path / "project",
+        database,
+        "name: Mapped[str] = mapped_column(String(50), index=True)",
+    )
+    project.write_models(
+        AUTHOR_MODELS.format(
+            table="author",
+            table_args="()",
+            columns="full_name: Mapped[str] = "
+            'mapped_column(String(50), index=True, info={"renamed_from": "name"})',
+        )
+    )
+
+    revision = project.autogenerate("renamed")
+
+    assert revision is not None
+    upgrade, downgrade = code(revision.read_text()).split("defdowngrade")
+    assert upgrade.index("drop_index(") < upgrade.index("new_column_name='full_name'")
+    assert upgrade.index("new_column_name='full_name'") < upgrade.index("create_index(")
+    assert "op.f('ix_author_full_name')" in upgrade
+    assert downgrade.index("new_column_name='name'") < downgrade.index("create_index(")
+    project.alembic("upgrade", "head")
+    assert "No new upgrade operations detected" in project.alembic("check").stdout
+    project.alembic("downgrade", "-1")
+    assert rows(database, "SELECT id, name FROM author") == [(1, "Ann Smith")]

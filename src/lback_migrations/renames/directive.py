@@ -177,6 +177,7 @@ def rename_directive(
                     rewriter.rewrite(decide(columns, interactive))
                     for line in describe_ambiguities([*unclear_tables, *unclear_columns]):
                         say(line)
+                rewriter.finish()
                 for note in rewriter.notes:
                     say(note)
                 upgrade_ops.reverse_into(downgrade_ops)

@@ -105,6 +105,13 @@ class RevisionOps:
         """Put ``op`` at the top level, right after the table container ``container``."""
         self.upgrade_ops.ops.insert(self.upgrade_ops.ops.index(container) + 1, op)
 
+    def replace_container(
+        self, container: ops.ModifyTableOps, replacements: list[ops.ModifyTableOps]
+    ) -> None:
+        """Put ``replacements``, in order, where the table container ``container`` is."""
+        index = self.upgrade_ops.ops.index(container)
+        self.upgrade_ops.ops[index : index + 1] = replacements
+
     def replace(self, old: ops.MigrateOperation, new: ops.MigrateOperation) -> None:
         """Put ``new`` where ``old`` is."""
         for sequence in (self.upgrade_ops.ops, *(c.ops for c in self.table_ops())):

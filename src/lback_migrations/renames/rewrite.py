@@ -89,27 +89,58 @@ def _column_applies(rename: ColumnRename, revision: RevisionOps) -> bool:
 
 @dataclass
 class RenameRewriter:
-    """Rewrites one revision for a list of renames already checked with :func:`applies`.
+    """Rewrites one revision for renames already checked with :func:`applies`: call
+    :meth:`rewrite` once or more, then :meth:`finish`.
 
     :param types_differ: the type comparison of the environment.
     :param notes: what the rewrite could not do, for the user to read.
+    :param renamed: the renames made so far.
     """
 
     revision: RevisionOps
     database: DatabaseTables
     types_differ: TypesDiffer
     notes: list[str] = field(default_factory=list)
+    renamed: list[Rename] = field(default_factory=list)
 
     def rewrite(self, renames: Sequence[Rename]) -> None:
-        """Replace drop + add by rename for every rename, then spare what follows them."""
-        tables = [rename for rename in renames if isinstance(rename, TableRename)]
-        columns = [rename for rename in renames if isinstance(rename, ColumnRename)]
-        for table in tables:
-            self._rename_table(table)
-        for column in columns:
-            self._rename_column(column)
-        self._order_drops_before_renames()
-        self._spare_followers(tables, columns)
+        """Replace drop + add by rename for every rename, then spare what follows the renames
+        made so far."""
+        for rename in renames:
+            if isinstance(rename, TableRename):
+                self._rename_table(rename)
+        for rename in renames:
+            if isinstance(rename, ColumnRename):
+                self._rename_column(rename)
+        self.renamed.extend(renames)
+        self._spare_followers(
+            [rename for rename in self.renamed if isinstance(rename, TableRename)],
+            [rename for rename in self.renamed if isinstance(rename, ColumnRename)],
+        )
+
+    def finish(self) -> None:
+        """Put the column renames of each table in a step of their own, after the table's index
+        and constraint drops and before its other changes.
+
+        A dropped index or constraint names the old column, so it goes before the rename, and
+        the downgrade (the reverse order) re-creates it after renaming back. Separate steps
+        also mean separate batches on SQLite: within one batch, Alembic cannot create an index
+        on a column renamed in the same batch.
+        """
+        for container in list(self.revision.table_ops()):
+            renames = [op for op in container.ops if isinstance(op, RenameColumnOp)]
+            if not renames:
+                continue
+            drops = [
+                op for op in container.ops if isinstance(op, ops.DropIndexOp | ops.DropConstraintOp)
+            ]
+            rest = [op for op in container.ops if op not in drops and op not in renames]
+            steps = [
+                ops.ModifyTableOps(container.table_name, step, schema=container.schema)
+                for step in (drops, renames, rest)
+                if step
+            ]
+            self.revision.replace_container(container, steps)
 
     def _rename_table(self, rename: TableRename) -> None:
         create = self.revision.created_table(rename.schema, rename.new)
@@ -156,18 +187,6 @@ class RenameRewriter:
             self.revision.insert_after(
                 added[0], RenameIndexOp(rename.table, rename.old, rename.new, schema=rename.schema)
             )
-
-    def _order_drops_before_renames(self) -> None:
-        # An index or constraint dropped in the revision names the old column: it must go before
-        # the rename, so that the downgrade (the reverse order) re-creates it after renaming back.
-        for container in self.revision.table_ops():
-            if not any(isinstance(op, RenameColumnOp) for op in container.ops):
-                continue
-            drops = [
-                op for op in container.ops if isinstance(op, ops.DropIndexOp | ops.DropConstraintOp)
-            ]
-            rest = [op for op in container.ops if op not in drops]
-            container.ops[:] = drops + rest
 
     def _spare_followers(
         self, tables: Iterable[TableRename], columns: Iterable[ColumnRename]
