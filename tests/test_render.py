@@ -257,6 +257,38 @@ def test_stock_template_revision_fails_on_a_user_type(tmp_path: Path) -> None:
     assert "NameError: name 'app' is not defined" in result.stderr
 
 
+HAND_WRITTEN_SETUP = """\
+from app.models import Base
+from app.types import GUID
+from lback_migrations.render import TypeRenderRegistry
+
+registry = TypeRenderRegistry().register(GUID, module="app.migration_types", name="GUID")
+target_metadata = Base.metadata"""
+
+
+def test_a_hand_written_env_py_renders_through_the_registry(tmp_path: Path) -> None:
+    database = Database("sqlite", sa.make_url(f"sqlite:///{tmp_path / 'hand.db'}"))
+    project = AlembicProject.create(
+        tmp_path / "project", database, example="custom_types", template="generic"
+    )
+    env_py = project.root / "migrations" / "env.py"
+    source = env_py.read_text().replace("target_metadata = None", HAND_WRITTEN_SETUP)
+    source = source.replace(
+        "target_metadata=target_metadata",
+        "target_metadata=target_metadata, render_item=registry.render_item",
+    )
+    env_py.write_text(source)
+    revision = project.autogenerate("create document")
+    assert revision is not None
+    assert {"from app.migration_types import GUID", "import app.types"} <= imports_of(revision)
+    text = revision.read_text()
+    assert "GUID(length=36)" in text
+    assert "app.types.GUID" not in text
+    assert "app.types.Slug(length=120)" in text
+    project.alembic("upgrade", "head")
+    assert "No new upgrade operations detected" in project.alembic("check").stdout
+
+
 def test_user_types_render_with_their_module_imported(tmp_path: Path, database: Database) -> None:
     project = AlembicProject.create(tmp_path / "project", database, example="custom_types")
     revision = project.autogenerate("create document")
