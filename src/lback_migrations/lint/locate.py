@@ -45,14 +45,12 @@ class Place:
 def ast_statements(tree: ast.Module) -> list[ast.stmt]:
     """Every statement of ``tree`` in pre-order, each followed by those of its blocks."""
     found: list[ast.stmt] = []
-
-    def walk(statements: list[ast.stmt]) -> None:
-        for statement in statements:
-            found.append(statement)
-            for block in _ast_blocks(statement):
-                walk(block)
-
-    walk(tree.body)
+    pending: list[ast.stmt] = list(reversed(tree.body))
+    while pending:
+        statement = pending.pop()
+        found.append(statement)
+        for block in reversed(list(_ast_blocks(statement))):
+            pending.extend(reversed(block))
     return found
 
 
