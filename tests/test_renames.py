@@ -463,3 +463,31 @@ def test_index_named_after_the_old_column_is_renamed_by_drop_and_create(
     assert "No new upgrade operations detected" in project.alembic("check").stdout
     project.alembic("downgrade", "-1")
     assert rows(database, "SELECT id, name FROM author") == [(1, "Ann Smith")]
+
+
+def test_column_hint_in_a_renamed_table_waits_for_the_next_run(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = author_project(
+        tmp_path / "project", sqlite_database, "name: Mapped[str] = mapped_column(String(50))"
+    )
+    project.write_models(
+        AUTHOR_MODELS.format(
+            table="writer",
+            table_args='{"info": {"renamed_from": "author"}}',
+            columns="full_name: Mapped[str] = "
+            'mapped_column(String(50), info={"renamed_from": "name"})',
+        )
+    )
+
+    first = project.autogenerate("writer")
+    project.alembic("upgrade", "head")
+    second = project.autogenerate("full name")
+    project.alembic("upgrade", "head")
+
+    assert first is not None
+    assert second is not None
+    assert "op.rename_table('author','writer')" in code(first.read_text())
+    assert "new_column_name='full_name'" in code(second.read_text())
+    assert rows(sqlite_database, "SELECT id, full_name FROM writer") == [(1, "Ann Smith")]
+    assert "No new upgrade operations detected" in project.alembic("check").stdout

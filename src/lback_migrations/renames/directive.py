@@ -32,7 +32,7 @@ from .declared import (
 from .plan import Rename, TableRename
 from .questions import ask, can_ask
 from .revision import DatabaseTables, RevisionOps
-from .rewrite import RenameRewriter, TypesDiffer, applies
+from .rewrite import RenameRewriter, TypesDiffer, applicable
 
 if TYPE_CHECKING:
     from alembic.operations.ops import MigrationScript
@@ -164,7 +164,7 @@ def rename_directive(
                 script.upgrade_ops_list, script.downgrade_ops_list, strict=True
             ):
                 ops = RevisionOps(upgrade_ops)
-                renames = [rename for rename in stated if applies(rename, ops, database)]
+                renames = applicable(stated, ops, database)
                 if not writing:
                     continue
                 rewriter = RenameRewriter(ops, database, _types_differ(context))

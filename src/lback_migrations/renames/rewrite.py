@@ -27,17 +27,32 @@ TypesDiffer = Callable[["Column[object]", "Column[object]"], bool]
 _SignatureKey = tuple[str | None, str]
 
 
-def applies(rename: Rename, revision: RevisionOps, database: DatabaseTables) -> bool:
-    """Tell whether ``rename`` is to be made by this revision.
+def applicable(
+    renames: Sequence[Rename], revision: RevisionOps, database: DatabaseTables
+) -> list[Rename]:
+    """The renames this revision is to make, tables first.
 
-    A hint whose new name the database already has is harmless: it was applied before.
+    A hint whose new name the database already has is harmless: it was applied before. A
+    column rename in a table renamed by the same revision waits for the next run, since the
+    renamed table's columns are not compared in this one.
 
-    :raises RenameError: when the rename names a table or column the database does not have,
+    :raises RenameError: when a rename names a table or column the database does not have,
         or (asked for with ``-x``) the revision does not add the new name.
     """
-    if isinstance(rename, TableRename):
-        return _table_applies(rename, revision, database)
-    return _column_applies(rename, revision)
+    tables = [
+        rename
+        for rename in renames
+        if isinstance(rename, TableRename) and _table_applies(rename, revision, database)
+    ]
+    renamed = {(rename.schema, rename.new) for rename in tables}
+    columns = [
+        rename
+        for rename in renames
+        if isinstance(rename, ColumnRename)
+        and (rename.schema, rename.table) not in renamed
+        and _column_applies(rename, revision)
+    ]
+    return [*tables, *columns]
 
 
 def _table_applies(rename: TableRename, revision: RevisionOps, database: DatabaseTables) -> bool:
@@ -66,7 +81,8 @@ def _column_applies(rename: ColumnRename, revision: RevisionOps) -> bool:
         raise RenameError(
             rename.origin,
             f"table {table} does not exist in the database yet, so it has no column "
-            f"{rename.old} to rename; remove the hint",
+            f"{rename.old} to rename; remove the hint (or, if the table was renamed too, "
+            f'state that with {{"info": {{"renamed_from": ...}}}} in its __table_args__)',
         )
     added = revision.added_column(rename.schema, rename.table, rename.new)
     if added is None:
@@ -89,7 +105,7 @@ def _column_applies(rename: ColumnRename, revision: RevisionOps) -> bool:
 
 @dataclass
 class RenameRewriter:
-    """Rewrites one revision for renames already checked with :func:`applies`: call
+    """Rewrites one revision for the renames :func:`applicable` returned: call
     :meth:`rewrite` once or more, then :meth:`finish`.
 
     :param types_differ: the type comparison of the environment.
