@@ -106,8 +106,7 @@ def _codes(value: Any, key: str, source: str | None) -> tuple[str, ...]:
             raise ConfigurationError(
                 key,
                 f"{code!r} is not a rule code or code prefix",
-                f"use codes such as LB1 or LB101 (see lback-migrations lint --help); "
-                f"known codes: {', '.join(known)}",
+                f"use codes or prefixes such as LB1 or LB101; known codes: {', '.join(known)}",
                 source,
             )
     return codes
