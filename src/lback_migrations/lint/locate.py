@@ -73,6 +73,18 @@ def _ast_blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
         yield statement.body
 
 
+def _heads(line: cst.SimpleStatementLine, node: cst.CSTNode) -> bool:
+    """Whether ``node`` is where ``line`` starts (its first expression statement, unwrapped),
+    so that the statement's own position is the node's and nothing needs rendering."""
+    first = line.body[0]
+    return (
+        isinstance(first, cst.Expr)
+        and first.value is node
+        and isinstance(node, cst.Call)
+        and not node.lpar
+    )
+
+
 class Locator:
     """Turns reported nodes into places, for one parsed file.
 
@@ -95,15 +107,17 @@ class Locator:
         if statements is None:
             return self._place_in_module(node, anchor)
         statement = statements[anchor.index]
+        last = statement.lineno
+        if isinstance(anchor.statement, cst.SimpleStatementLine):
+            final = statements[anchor.index + len(anchor.statement.body) - 1]
+            last = final.end_lineno or final.lineno
+            if _heads(anchor.statement, node):
+                return Place(statement.lineno, statement.col_offset + 1, statement.lineno, last)
         ranges = self._inside.get(anchor.index)
         if ranges is None:
             ranges = self._ranges_inside(anchor.statement)
             self._inside[anchor.index] = ranges
         start = ranges[node].start if node in ranges else None
-        last = statement.lineno
-        if isinstance(anchor.statement, cst.SimpleStatementLine):
-            final = statements[anchor.index + len(anchor.statement.body) - 1]
-            last = final.end_lineno or final.lineno
         if start is None:
             return Place(statement.lineno, statement.col_offset + 1, statement.lineno, last)
         # libcst writes continuation lines relative to the block's indentation, which the

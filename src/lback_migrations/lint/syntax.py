@@ -30,6 +30,11 @@ def string_value(node: cst.BaseExpression | None) -> str | None:
     """Return the value of a plain string literal (or of ``op.f('name')``), else ``None``."""
     if isinstance(node, cst.Call) and dotted_name(node.func) == "op.f" and node.args:
         node = node.args[0].value
+    if isinstance(node, cst.SimpleString):
+        raw = node.value
+        # The common 'name' needs no evaluation (libcst would run ast.literal_eval).
+        if raw[:1] in "'\"" and "\\" not in raw and raw[:3] not in ('"""', "'''"):
+            return raw[1:-1]
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
