@@ -324,3 +324,41 @@ def test_type_modules_render_types_from_the_stable_module(
     assert "Slug(length=120)" in text
     project.alembic("upgrade", "head")
     assert "No new upgrade operations detected" in project.alembic("check").stdout
+
+
+def test_a_jsonb_variant_renders_its_text_type_qualified_outside_postgresql() -> None:
+    jsonb_variant = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+    stock, _ = render_column(jsonb_variant, None)
+    assert "astext_type=Text()" in stock
+    code, imports = render_column(jsonb_variant, TypeRenderRegistry().render_item)
+    assert "postgresql.JSONB(astext_type=sa.Text())" in code
+    assert "from sqlalchemy.dialects import postgresql" in imports
+
+
+JSON_VARIANT_MODELS = """
+    import sqlalchemy as sa
+    from sqlalchemy.dialects.postgresql import JSONB
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Document(Base):
+        __tablename__ = "document"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        body = mapped_column(sa.JSON().with_variant(JSONB(), "postgresql"))
+"""
+
+
+def test_a_json_column_with_a_jsonb_variant_migrates_on_every_backend(
+    tmp_path: Path, database: Database
+) -> None:
+    project = AlembicProject.create(
+        tmp_path / "project",
+        database,
+        models=JSON_VARIANT_MODELS,
+        options={"target_metadata": "app.models:Base.metadata"},
+    )
+    assert project.autogenerate("create document") is not None
+    project.alembic("upgrade", "head")
+    assert "No new upgrade operations detected" in project.alembic("check").stdout
