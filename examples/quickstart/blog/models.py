@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, func, true
+from sqlalchemy import Column, ForeignKey, MetaData, String, Table, Text, func, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
-    pass
+    # Named constraints can be dropped portably by later migrations.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 post_tags = Table(
