@@ -16,15 +16,17 @@ in the same run, against the same databases:
     a hand-written ``env.py`` whose only filter is an ``include_object`` that drops reflected
     tables the model does not define: the usual recipe, which still reflects every table.
 
-What is timed is ``alembic.command.check(config)`` called in this process: the median of
-``--repeat`` calls per case, the cases interleaved round by round so that a busy machine slows
-them alike. In-process calls leave out interpreter start-up and imports, which are the same in
-every case and would only dilute the ratios; each call still runs ``env.py``, opens a connection
-and compares the whole model.
+What is timed by default is ``alembic.command.check(config)`` called in this process: the
+median of ``--repeat`` calls per case, the cases interleaved round by round so that a busy
+machine slows them alike. In-process calls leave out interpreter start-up and imports, which are
+the same in every case and would only dilute the ratios; each call still runs ``env.py``, opens
+a connection and compares the whole model. ``--mode subprocess`` times the stock ``alembic -c
+INI check`` command instead, as a user or a CI job runs it.
 
 Run it::
 
-    python benchmarks/check_unrelated_tables.py [--repeat 9] [--backends sqlite postgresql]
+    python benchmarks/check_unrelated_tables.py [--repeat 11] [--backends sqlite postgresql]
+    python benchmarks/check_unrelated_tables.py --mode subprocess
 
 PostgreSQL is found through ``LBACK_BENCH_POSTGRESQL_URL`` (default: the local server); the
 script creates its own database there and drops it afterwards.
@@ -40,11 +42,12 @@ import logging
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -211,21 +214,43 @@ def create_unrelated_tables(url: sa.URL, count: int) -> None:
     engine.dispose()
 
 
-def measure(configs: dict[Case, Config], repeat: int) -> dict[Case, float]:
-    """Median seconds of ``command.check`` per case, the cases interleaved round by round."""
+def check_runner(mode: str, directory: Path) -> Callable[[Config], object]:
+    """How one check runs: ``alembic.command.check`` in this process, or the stock ``alembic``
+    command in a new process (interpreter start-up and imports included)."""
+    if mode == "in-process":
+        return command.check
+    alembic = Path(sys.executable).parent / "alembic"
+    environment = {**os.environ, "PYTHONPATH": str(directory)}
+
+    def run_alembic(config: Config) -> object:
+        return subprocess.run(
+            [str(alembic), "-c", str(config.config_file_name), "check"],
+            cwd=directory,
+            env=environment,
+            check=True,
+            capture_output=True,
+        )
+
+    return run_alembic
+
+
+def measure(
+    configs: dict[Case, Config], repeat: int, check: Callable[[Config], object]
+) -> dict[Case, float]:
+    """Median seconds of one check per case, the cases interleaved round by round."""
     for config in configs.values():
-        command.check(config)  # warm-up: imports, first connection, server caches
+        check(config)  # warm-up: imports, first connection, server caches
     samples: dict[Case, list[float]] = {case: [] for case in configs}
     for round_number in range(repeat):
         log(f"  round {round_number + 1}/{repeat}")
         for case, config in configs.items():
             started = time.perf_counter()
-            command.check(config)
+            check(config)
             samples[case].append(time.perf_counter() - started)
     return {case: statistics.median(values) for case, values in samples.items()}
 
 
-def run_backend(backend: str, repeat: int) -> dict[Case, float]:
+def run_backend(backend: str, repeat: int, mode: str) -> dict[Case, float]:
     """Medians per case on one backend, each count of unrelated tables in its own database."""
     with contextlib.ExitStack() as stack:
         directory = Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -247,15 +272,16 @@ def run_backend(backend: str, repeat: int) -> dict[Case, float]:
                 engine.dispose()
                 create_unrelated_tables(url, unrelated)
             log(f"{backend}: {repeat} rounds of {len(configs)} checks")
-            return measure(configs, repeat)
+            return measure(configs, repeat, check_runner(mode, directory))
         finally:
             sys.path.remove(str(directory))
             sys.modules.pop("benchmark_models", None)
 
 
-def report(results: dict[str, dict[Case, float]], repeat: int) -> None:
+def report(results: dict[str, dict[Case, float]], repeat: int, mode: str) -> None:
     low, high = UNRELATED_TABLES
-    print(f"alembic check, {MODEL_TABLES}-table model, median of {repeat} in-process calls")
+    runs = "in-process calls" if mode == "in-process" else "runs of the alembic command"
+    print(f"alembic check, {MODEL_TABLES}-table model, median of {repeat} {runs}")
     print("ratio: time with 2,000 unrelated tables / time with none")
     print("vs floor: time with 2,000 unrelated tables / include_name's time with 2,000")
     print()
@@ -276,13 +302,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="timed rounds (median)")
     parser.add_argument(
+        "--mode",
+        choices=["in-process", "subprocess"],
+        default="in-process",
+        help="call alembic.command.check here, or run the stock alembic command each time",
+    )
+    parser.add_argument(
         "--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
     )
     arguments = parser.parse_args()
     # the application configures logging: env.py then leaves it alone and checks print nothing
     logging.basicConfig(level=logging.WARNING)
-    results = {backend: run_backend(backend, arguments.repeat) for backend in arguments.backends}
-    report(results, arguments.repeat)
+    results = {
+        backend: run_backend(backend, arguments.repeat, arguments.mode)
+        for backend in arguments.backends
+    }
+    report(results, arguments.repeat, arguments.mode)
 
 
 if __name__ == "__main__":
