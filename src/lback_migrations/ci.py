@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 
     from .commands import CommandResult, MigrationCommands
 
-HELP = "Fail on model drift, several heads, unapplied revisions and lint findings."
-
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 
 

@@ -4,6 +4,10 @@ Every Alembic command and option works unchanged; ``init`` defaults to the ``lba
 Commands of lback-migrations are added with :meth:`LbackCommandLine.add_command`: each is a
 function taking the Alembic :class:`~alembic.config.Config` (its parsed arguments are
 ``config.cmd_opts``) and returning the process exit code.
+
+Building the command line imports none of the commands: the built-in ones are listed in
+:data:`COMMANDS` by the dotted names of their functions, and only the command being run is
+imported, with its arguments, when the command line is parsed.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import sys
 from argparse import ArgumentParser, Namespace
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from alembic.config import CommandLine
 from alembic.util import CommandError, err
@@ -28,6 +33,78 @@ ArgumentsFn = Callable[[ArgumentParser], None]
 """Adds a command's own arguments to its sub-parser."""
 
 
+class DeferredCommand(NamedTuple):
+    """A command named by where its functions live, imported only when it is run.
+
+    :param name: the sub-command.
+    :param help: its one-line help, shown by ``lback-migrations --help``.
+    :param command: ``"module:function"`` of its :data:`CommandFn`.
+    :param arguments: ``"module:function"`` of its :data:`ArgumentsFn`.
+    """
+
+    name: str
+    help: str
+    command: str
+    arguments: str
+
+
+COMMANDS: tuple[DeferredCommand, ...] = (
+    DeferredCommand(
+        "makemigrations",
+        "Autogenerate a revision (revision --autogenerate -m MESSAGE).",
+        "lback_migrations.commands:makemigrations_command",
+        "lback_migrations.commands:add_makemigrations_arguments",
+    ),
+    DeferredCommand(
+        "migrate",
+        "Apply migrations up to VERSION (default: head).",
+        "lback_migrations.commands:migrate_command",
+        "lback_migrations.commands:add_migrate_arguments",
+    ),
+    DeferredCommand(
+        "rollback",
+        "Revert migrations down to VERSION (default: -1, one step).",
+        "lback_migrations.commands:rollback_command",
+        "lback_migrations.commands:add_rollback_arguments",
+    ),
+    DeferredCommand(
+        "ci",
+        "Fail on model drift, several heads, unapplied revisions and lint findings.",
+        "lback_migrations.ci:ci_command",
+        "lback_migrations.ci:add_arguments",
+    ),
+    DeferredCommand(
+        "format",
+        "Format revision files like the lback_format hook (--check, --diff).",
+        "lback_migrations.formatting.command:format_command",
+        "lback_migrations.formatting.command:add_arguments",
+    ),
+    DeferredCommand(
+        "lint",
+        "Lint revision files like the lback_lint hook (exit 1 on findings at fail_on).",
+        "lback_migrations.lint.command:lint_command",
+        "lback_migrations.lint.command:add_arguments",
+    ),
+)
+"""The built-in lback-migrations commands."""
+
+
+def _resolve(dotted: str) -> Any:
+    module, _, attribute = dotted.partition(":")
+    return getattr(import_module(module), attribute)
+
+
+class _Imported:
+    """A :data:`CommandFn` that imports the command named ``dotted`` when it is called."""
+
+    def __init__(self, dotted: str) -> None:
+        self.dotted = dotted
+
+    def __call__(self, config: Config) -> int:
+        command: CommandFn = _resolve(self.dotted)
+        return command(config)
+
+
 class LbackCommandLine(CommandLine):
     """Alembic's :class:`~alembic.config.CommandLine` with lback-migrations' commands added."""
 
@@ -39,8 +116,9 @@ class LbackCommandLine(CommandLine):
             metavar="FILE",
             help="append every lback-migrations signal to FILE as one JSON line",
         )
-        for name, command, help_text, arguments in _commands():
-            self.add_command(name, command, help_text=help_text, arguments=arguments)
+        self._deferred: dict[str, tuple[ArgumentParser, str]] = {}
+        for deferred in COMMANDS:
+            self._add_deferred(deferred)
 
     def add_command(
         self, name: str, command: CommandFn, *, help_text: str, arguments: ArgumentsFn
@@ -54,6 +132,40 @@ class LbackCommandLine(CommandLine):
         arguments(parser)
         parser.set_defaults(cmd=(command, [], []), lback_command=True)
         return parser
+
+    def _add_deferred(self, deferred: DeferredCommand) -> None:
+        # The sub-parser gets its help option and arguments only once it is chosen (see
+        # ``parse_args``): until then an unknown argument is left for later, never an error.
+        parser: ArgumentParser = self.subparsers.add_parser(
+            deferred.name, help=deferred.help, add_help=False
+        )
+        parser.set_defaults(
+            cmd=(_Imported(deferred.command), [], []),
+            lback_command=True,
+            lback_deferred=deferred.name,
+        )
+        self._deferred[deferred.name] = (parser, deferred.arguments)
+
+    def prepare(self, argv: Sequence[str]) -> None:
+        """Give the lback-migrations command chosen in ``argv`` its help option and arguments,
+        importing the module that adds them. Nothing happens for any other command.
+
+        A first parse finds the sub-command; it stops only where the full parse would stop
+        too (``--help``, ``--version``, an error outside the chosen command).
+        """
+        chosen, _ = self.parser.parse_known_args(argv)
+        name = getattr(chosen, "lback_deferred", None)
+        if name not in self._deferred:
+            return
+        parser, add_arguments = self._deferred.pop(name)
+        parser.add_argument("-h", "--help", action="help", help="show this help message and exit")
+        _resolve(add_arguments)(parser)
+
+    def main(self, argv: Sequence[str] | None = None) -> None:
+        """Run the command line with ``argv`` (default ``sys.argv[1:]``)."""
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        self.prepare(arguments)
+        super().main(arguments)
 
     def run_cmd(self, config: Config, options: Namespace) -> None:
         """Run the parsed command; a lback-migrations command's exit code becomes the process's.
@@ -83,59 +195,6 @@ class LbackCommandLine(CommandLine):
         else:
             if code:
                 sys.exit(code)
-
-
-def _commands() -> list[tuple[str, CommandFn, str, ArgumentsFn]]:
-    """The lback-migrations commands: ``(name, function, help, arguments)``.
-
-    Each command module is imported only here, when the command line is built, so that
-    ``env.py`` and the Alembic plugin never pay for it.
-    """
-    from . import ci, commands
-
-    found: list[tuple[str, CommandFn, str, ArgumentsFn]] = []
-    found += [
-        (
-            "makemigrations",
-            commands.makemigrations_command,
-            "Autogenerate a revision (revision --autogenerate -m MESSAGE).",
-            commands.add_makemigrations_arguments,
-        ),
-        (
-            "migrate",
-            commands.migrate_command,
-            "Apply migrations up to VERSION (default: head).",
-            commands.add_migrate_arguments,
-        ),
-        (
-            "rollback",
-            commands.rollback_command,
-            "Revert migrations down to VERSION (default: -1, one step).",
-            commands.add_rollback_arguments,
-        ),
-        ("ci", ci.ci_command, ci.HELP, ci.add_arguments),
-    ]
-    from .formatting import command as format_command
-
-    found.append(
-        (
-            "format",
-            format_command.format_command,
-            "Format revision files like the lback_format hook (--check, --diff).",
-            format_command.add_arguments,
-        )
-    )
-    from .lint import command as lint_command
-
-    found.append(
-        (
-            "lint",
-            lint_command.lint_command,
-            "Lint revision files like the lback_lint hook (exit 1 on findings at fail_on).",
-            lint_command.add_arguments,
-        )
-    )
-    return found
 
 
 def main(argv: Sequence[str] | None = None) -> None:
