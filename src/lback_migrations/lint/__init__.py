@@ -1,4 +1,7 @@
-"""The ``lback_lint`` linter: a small rule engine on libcst for Alembic revision files.
+"""The ``lback_lint`` linter: a small rule engine on Python's :mod:`ast` for Alembic revisions.
+
+The engine parses with the standard library rather than libcst, whose parser costs about ten
+times more per file (see :mod:`lback_migrations.lint.engine`); the linter imports no libcst.
 
 :func:`~lback_migrations.lint.engine.lint_source` lints a revision's text;
 :func:`~lback_migrations.lint.hook.lint_revision` is the post-write hook and

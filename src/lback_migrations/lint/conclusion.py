@@ -4,7 +4,7 @@
 what the ``lint`` command caches. :func:`conclude` adds the findings that depend on the file's
 place (its name, the revisions beside it), drops those a suppression comment covers, reports
 unused suppressions and applies the configured severities. It needs no parser, so a run over
-cached files never imports libcst.
+cached files parses nothing.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ in the documentation. ``VALID`` and ``INVALID`` are revision snippets that the t
 through the linter: a valid example must produce no finding of the rule, an invalid one at least
 one.
 
-The engine walks each file once and calls the hooks a rule overrides:
+The engine parses each file once with Python's own :mod:`ast` (the nodes a rule sees are
+``ast`` nodes: an operation's ``call`` is an :class:`ast.Call`), walks it once and calls the
+hooks a rule overrides:
 
 - :meth:`Rule.visit_operation` for each ``op.<name>(...)`` call (or call on the batch operations
   object of ``op.batch_alter_table``) whose name is in :attr:`Rule.operations`;
@@ -21,14 +23,12 @@ costs nothing on a cached file.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
-
-if TYPE_CHECKING:
-    import libcst as cst
+from typing import ClassVar, NamedTuple
 
 from .findings import Severity
 from .syntax import keyword, positional, string_value
@@ -99,7 +99,7 @@ class Operation:
     """
 
     name: str
-    call: cst.Call
+    call: ast.Call
     function: str | None
     batch_table: str | None = None
     autocommit: bool = False
@@ -110,7 +110,7 @@ class Operation:
         """Whether the call is made on a batch operations object."""
         return self.batch_table is not None
 
-    def argument(self, parameter: str) -> cst.BaseExpression | None:
+    def argument(self, parameter: str) -> ast.expr | None:
         """Return the argument for ``parameter`` of ``op.<name>``, positional or keyword.
 
         Parameters are named as in Alembic's ``Operations`` (``table_name``, ``column``,
@@ -183,7 +183,7 @@ class MigrationFunction:
     """
 
     name: str
-    node: cst.FunctionDef
+    node: ast.FunctionDef | ast.AsyncFunctionDef
     empty: bool
     raises: bool
 
@@ -243,7 +243,7 @@ class Invalid(Example):
     line: int | None = None
 
 
-Report = Callable[["Rule", "cst.CSTNode | tuple[int, int]", str], None]
+Report = Callable[["Rule", "ast.AST | tuple[int, int]", str], None]
 """How a rule hands a finding to the engine: the node (or ``(line, column)``) and message."""
 
 
@@ -273,7 +273,7 @@ class Rule:
     context: LintContext
     reporter: Report = field(repr=False)
 
-    def report(self, where: cst.CSTNode | tuple[int, int], **values: object) -> None:
+    def report(self, where: ast.AST | tuple[int, int], **values: object) -> None:
         """Report a finding at a node (or a ``(line, column)``), filling :attr:`message`."""
         self.reporter(self, where, self.message.format(**values))
 

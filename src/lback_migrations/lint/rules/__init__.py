@@ -10,7 +10,6 @@ import functools
 import importlib
 import pkgutil
 import re
-from types import ModuleType
 
 from ..rule import Rule
 
@@ -29,8 +28,7 @@ def all_rules() -> tuple[type[Rule], ...]:
     for module_info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{module_info.name}")
         for value in vars(module).values():
-            # Modules are skipped first: asking a deferred libcst whether it is a class loads it.
-            if isinstance(value, ModuleType) or not isinstance(value, type):
+            if not isinstance(value, type):
                 continue
             if (
                 issubclass(value, Rule)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from ..rule import Invalid, Operation, Rule, Valid
-from ..syntax import is_name, keyword
+from ..syntax import is_constant, keyword
 
 
 class ConcurrentIndexInTransaction(Rule):
@@ -49,6 +49,6 @@ class ConcurrentIndexInTransaction(Rule):
     )
 
     def visit_operation(self, operation: Operation) -> None:
-        concurrent = is_name(keyword(operation.call, "postgresql_concurrently"), "True")
+        concurrent = is_constant(keyword(operation.call, "postgresql_concurrently"), True)
         if concurrent and not operation.autocommit:
             self.report(operation.call, operation=f"op.{operation.name}")

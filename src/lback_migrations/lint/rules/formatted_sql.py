@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import libcst as cst
-else:
-    from ..deferred import libcst as cst
+import ast
 
 from ..findings import Severity
 from ..rule import Invalid, Operation, Rule, Valid
@@ -67,7 +62,7 @@ class FormattedSql(Rule):
 
     def visit_operation(self, operation: Operation) -> None:
         sql = operation.argument("sqltext")
-        if isinstance(sql, cst.Call) and is_call_to(sql, "text"):
+        if isinstance(sql, ast.Call) and is_call_to(sql, "text"):
             arguments = positional(sql)
             sql = arguments[0] if arguments else None
         how = _formatting(sql)
@@ -75,19 +70,16 @@ class FormattedSql(Rule):
             self.report(operation.call, how=how)
 
 
-def _formatting(sql: cst.BaseExpression | None) -> str | None:
-    if isinstance(sql, cst.FormattedString):
+def _formatting(sql: ast.expr | None) -> str | None:
+    # An f-string, alone or next to plain literals, is one JoinedStr to Python's parser.
+    if isinstance(sql, ast.JoinedStr):
         return "an f-string"
-    if isinstance(sql, cst.ConcatenatedString) and any(
-        isinstance(part, cst.FormattedString) for part in (sql.left, sql.right)
-    ):
-        return "an f-string"
-    if isinstance(sql, cst.BinaryOperation) and isinstance(sql.operator, cst.Modulo):
+    if isinstance(sql, ast.BinOp) and isinstance(sql.op, ast.Mod):
         return "% formatting"
     if (
-        isinstance(sql, cst.Call)
-        and isinstance(sql.func, cst.Attribute)
-        and sql.func.attr.value == "format"
+        isinstance(sql, ast.Call)
+        and isinstance(sql.func, ast.Attribute)
+        and sql.func.attr == "format"
     ):
         return ".format()"
     return None

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..findings import Severity
 from ..rule import Invalid, MigrationFunction, Operation, Rule, Valid
-from ..syntax import is_name, keyword, string_value
+from ..syntax import is_constant, keyword, string_value
 
 
 @dataclass
@@ -86,7 +86,7 @@ class IndexNotConcurrent(Rule):
             return
         if not operation.on_existing_table:
             return
-        if is_name(keyword(operation.call, "postgresql_concurrently"), "True"):
+        if is_constant(keyword(operation.call, "postgresql_concurrently"), True):
             return
         self.pending.append((operation, operation.table))
 

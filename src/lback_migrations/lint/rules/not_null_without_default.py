@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import libcst as cst
-else:
-    from ..deferred import libcst as cst
+import ast
 
 from ..findings import Severity
 from ..rule import Invalid, Operation, Rule, Valid
-from ..syntax import is_call_to, is_name, keyword, positional, string_value
+from ..syntax import is_call_to, is_constant, keyword, positional, string_value
 
 
 class NotNullWithoutDefault(Rule):
@@ -53,12 +48,12 @@ class NotNullWithoutDefault(Rule):
 
     def visit_operation(self, operation: Operation) -> None:
         column = operation.argument("column")
-        if not isinstance(column, cst.Call) or not is_call_to(column, "Column"):
+        if not isinstance(column, ast.Call) or not is_call_to(column, "Column"):
             return
-        if not is_name(keyword(column, "nullable"), "False"):
+        if not is_constant(keyword(column, "nullable"), False):
             return
         default = keyword(column, "server_default")
-        if default is not None and not is_name(default, "None"):
+        if default is not None and not is_constant(default, None):
             return
         arguments = positional(column)
         name = string_value(arguments[0]) if arguments else None

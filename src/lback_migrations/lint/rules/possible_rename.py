@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import libcst as cst
-else:
-    from ..deferred import libcst as cst
-
+from ..column_types import TypeKey, type_key
 from ..findings import Severity
 from ..rule import DOWNGRADE, UPGRADE, Invalid, MigrationFunction, Operation, Rule, Valid
-from ..syntax import is_call_to, positional, string_value
+from ..syntax import is_call_to, keyword, positional, string_value
 
 
 @dataclass
 class PossibleRename(Rule):
     """Autogenerate cannot see a renamed column: it drops the old column and adds a new one,
     which loses every value. When ``upgrade()`` drops a column and adds another of the same
-    type to the same table (the type of the dropped column is read from the ``add_column``
-    that ``downgrade()`` uses to restore it), the pair is most likely a rename.
+    type and nullability to the same table, directly or in ``op.batch_alter_table``, the pair
+    is most likely a rename. The dropped column's type is read from the ``add_column`` that
+    ``downgrade()`` uses to restore it, where autogenerate writes the type the database
+    reported (``sa.VARCHAR(length=50)``, ``mysql.TINYINT(display_width=1)``); it is compared
+    with the model's type in ``upgrade()`` (``sa.String(length=50)``, ``sa.Boolean()``) by
+    family and the parameters that matter (a string's length, a numeric's precision and
+    scale).
 
     Replace both operations with ``op.alter_column(table, old, new_column_name=new)`` (and the
     reverse in ``downgrade()``). When they really are two unrelated columns, suppress the
@@ -56,6 +57,19 @@ class PossibleRename(Rule):
                 op.add_column("account", sa.Column("age", sa.Integer()))
             """
         ),
+        Valid(
+            """
+            def upgrade():
+                op.add_column("account", sa.Column("full_name", sa.String(length=100)))
+                op.add_column("account", sa.Column("title", sa.String(length=50), nullable=False))
+                op.drop_column("account", "name")
+
+            def downgrade():
+                op.add_column("account", sa.Column("name", sa.VARCHAR(length=50), nullable=True))
+                op.drop_column("account", "title")
+                op.drop_column("account", "full_name")
+            """
+        ),
     )
     INVALID = (
         Invalid(
@@ -70,11 +84,38 @@ class PossibleRename(Rule):
             """,
             line=2,
         ),
+        Invalid(
+            """
+            def upgrade():
+                with op.batch_alter_table("account", schema=None) as batch_op:
+                    batch_op.add_column(sa.Column("title", sa.String(length=50), nullable=False))
+                    batch_op.drop_column("name")
+
+            def downgrade():
+                with op.batch_alter_table("account", schema=None) as batch_op:
+                    batch_op.add_column(sa.Column("name", sa.VARCHAR(length=50), nullable=False))
+                    batch_op.drop_column("title")
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            def upgrade():
+                op.add_column("account", sa.Column("active", sa.Boolean(), nullable=True))
+                op.drop_column("account", "enabled")
+
+            def downgrade():
+                op.add_column("account", sa.Column("enabled", mysql.TINYINT(display_width=1),
+                                                   autoincrement=False, nullable=True))
+                op.drop_column("account", "active")
+            """,
+            line=2,
+        ),
     )
 
-    added: list[tuple[str, str, str, cst.Call]] = field(default_factory=list, init=False)
+    added: list[tuple[str, str, _Described, ast.Call]] = field(default_factory=list, init=False)
     dropped: list[tuple[str, str]] = field(default_factory=list, init=False)
-    restored: dict[tuple[str, str], str] = field(default_factory=dict, init=False)
+    restored: dict[tuple[str, str], _Described] = field(default_factory=dict, init=False)
 
     def visit_operation(self, operation: Operation) -> None:
         table = operation.table
@@ -90,29 +131,51 @@ class PossibleRename(Rule):
         described = _described_column(operation.argument("column"))
         if described is None:
             return
-        name, column_type = described
+        name, description = described
         if operation.function == UPGRADE:
-            self.added.append((table, name, column_type, operation.call))
+            self.added.append((table, name, description, operation.call))
         elif operation.function == DOWNGRADE:
-            self.restored[(table, name)] = column_type
+            self.restored[(table, name)] = description
 
     def leave_module(self, functions: dict[str, MigrationFunction]) -> None:
-        for table, new, column_type, call in self.added:
+        for table, new, description, call in self.added:
             for dropped_table, old in self.dropped:
-                if dropped_table == table and self.restored.get((table, old)) == column_type:
+                restored = self.restored.get((table, old)) if dropped_table == table else None
+                if restored is not None and _same(restored, description):
                     self.report(call, table=table, old=old, new=new)
                     break
 
 
-def _described_column(column: cst.BaseExpression | None) -> tuple[str, str] | None:
-    if column is None or not is_call_to(column, "Column"):
+_Described = tuple[TypeKey, "bool | None"]
+"""A column's type key and nullability (``None``: not written as a literal)."""
+
+
+def _described_column(column: ast.expr | None) -> tuple[str, _Described] | None:
+    if not isinstance(column, ast.Call) or not is_call_to(column, "Column"):
         return None
-    assert isinstance(column, cst.Call)
     arguments = positional(column)
     if len(arguments) < 2:
         return None
     name = string_value(arguments[0])
-    if name is None:
+    key = type_key(arguments[1])
+    if name is None or key is None:
         return None
-    column_type = "".join(cst.Module(body=[]).code_for_node(arguments[1]).split())
-    return name, column_type
+    return name, (key, _nullable(column))
+
+
+def _nullable(column: ast.Call) -> bool | None:
+    value = keyword(column, "nullable")
+    if value is None:
+        primary_key = keyword(column, "primary_key")
+        return not (isinstance(primary_key, ast.Constant) and primary_key.value is True)
+    if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+        return value.value
+    return None
+
+
+def _same(restored: _Described, added: _Described) -> bool:
+    """Same type, and the same nullability where both are known."""
+    (restored_type, restored_null), (added_type, added_null) = restored, added
+    if restored_type != added_type:
+        return False
+    return restored_null is None or added_null is None or restored_null == added_null

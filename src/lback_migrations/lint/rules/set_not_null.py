@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from ..rule import Invalid, Operation, Rule, Valid
-from ..syntax import is_name, keyword, string_value
+from ..syntax import is_constant, keyword, string_value
 
 
 class SetNotNull(Rule):
@@ -43,6 +43,6 @@ class SetNotNull(Rule):
     )
 
     def visit_operation(self, operation: Operation) -> None:
-        if is_name(keyword(operation.call, "nullable"), "False"):
+        if is_constant(keyword(operation.call, "nullable"), False):
             column = string_value(operation.argument("column_name")) or "..."
             self.report(operation.call, column=repr(column))

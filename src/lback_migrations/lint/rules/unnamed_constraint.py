@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import libcst as cst
-else:
-    from ..deferred import libcst as cst
+import ast
 
 from ..findings import Severity
 from ..rule import Invalid, Operation, Rule, Valid
-from ..syntax import dotted_name, is_call_to, is_name, keyword
+from ..syntax import dotted_name, is_call_to, is_constant, keyword
 
 _CONSTRAINTS = ("UniqueConstraint", "ForeignKeyConstraint", "CheckConstraint")
 
@@ -84,15 +79,13 @@ class UnnamedConstraint(Rule):
         if self.context.naming_convention:
             return
         if operation.name == "create_table":
-            for argument in operation.call.args[1:]:
-                value = argument.value
-                if argument.keyword is None and is_call_to(value, *_CONSTRAINTS):
-                    assert isinstance(value, cst.Call)
+            for value in operation.call.args[1:]:
+                if isinstance(value, ast.Call) and is_call_to(value, *_CONSTRAINTS):
                     name = keyword(value, "name")
-                    if name is None or is_name(name, "None"):
+                    if name is None or is_constant(name, None):
                         kind = (dotted_name(value.func) or "").rpartition(".")[2]
                         self.report(value, kind=kind)
             return
         name = operation.argument("constraint_name")
-        if name is None or is_name(name, "None"):
+        if name is None or is_constant(name, None):
             self.report(operation.call, kind=operation.name.removeprefix("create_"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from ..rule import Invalid, Operation, Rule, Valid
-from ..syntax import is_name, keyword
+from ..syntax import is_constant, keyword
 
 
 class UnsafeForeignKey(Rule):
@@ -50,7 +50,7 @@ class UnsafeForeignKey(Rule):
     )
 
     def visit_operation(self, operation: Operation) -> None:
-        if operation.on_existing_table and not is_name(
-            keyword(operation.call, "postgresql_not_valid"), "True"
+        if operation.on_existing_table and not is_constant(
+            keyword(operation.call, "postgresql_not_valid"), True
         ):
             self.report(operation.call, table=repr(operation.table or "..."))
