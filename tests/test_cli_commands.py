@@ -95,3 +95,32 @@ def test_migrate_on_a_terminal_prints_a_progress_line_per_step(
     os.close(primary)
     revision_id = revision.name.split("_")[0]
     assert f"upgrade {revision_id} (" in output.decode()
+
+
+def test_migrate_and_rollback_off_a_terminal_show_alembics_progress_lines(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(
+        tmp_path / "project", sqlite_database, models=MODELS, options=OPTIONS
+    )
+    project.lback("makemigrations", "-m", "create account")
+    (revision,) = project.revision_files()
+    revision_id = revision.name.split("_")[0]
+
+    migrated = project.lback("migrate")
+    assert f"Running upgrade  -> {revision_id}, create account" in migrated.stderr
+    rolled = project.lback("rollback")
+    assert f"Running downgrade {revision_id} -> , create account" in rolled.stderr
+    assert "account" not in sqlite_database.table_names()
+
+
+def test_makemigrations_off_a_terminal_shows_what_it_detected_and_wrote(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(
+        tmp_path / "project", sqlite_database, models=MODELS, options=OPTIONS
+    )
+    done = project.lback("makemigrations", "-m", "create account")
+    (revision,) = project.revision_files()
+    assert "Detected added table 'account'" in done.stderr
+    assert f"Generating {revision}" in done.stdout

@@ -495,3 +495,38 @@ def test_a_database_password_appears_in_no_signal_result_log_or_event_line(
     ]
     for text in everything:
         assert PASSWORD not in text
+
+
+def test_inprocess_runner_leaves_the_callers_logging_as_it_was(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project, commands = initialised(tmp_path / "project", sqlite_database, "inprocess")
+    assert_ok(commands.makemigrations("create account"))
+    # pytest gives the root logger handlers of its own: a fresh interpreter has none
+    script = textwrap.dedent(
+        """
+        import json, logging
+        from lback_migrations.commands import MigrationCommands
+
+        result = MigrationCommands(runner="inprocess").migrate()
+        print(json.dumps([
+            result.success,
+            len(logging.getLogger().handlers),
+            logging.getLogger("alembic").level,
+            result.stderr,
+        ]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    success, root_handlers, alembic_level, captured = json.loads(done.stdout)
+    assert success
+    assert "account" in sqlite_database.table_names()
+    assert (root_handlers, alembic_level) == (0, logging.NOTSET)
+    assert "Running upgrade" not in done.stderr + captured

@@ -263,6 +263,10 @@ class MigrationCommands:
         from .runners import INTERRUPTED, Invocation
         from .runners.redaction import Redactor, configured_passwords
 
+        ini_path = (self.directory or Path.cwd()) / self.config_file
+        redact = Redactor(
+            configured_passwords(ini_path, self.name, self.environment, self.x_arguments)
+        )
         invocation = Invocation(
             command=command,
             args=tuple(args),
@@ -270,10 +274,7 @@ class MigrationCommands:
             directory=self.directory,
             environment=self.environment,
             timeout=self.timeout,
-        )
-        ini_path = (self.directory or Path.cwd()) / self.config_file
-        redact = Redactor(
-            configured_passwords(ini_path, self.name, self.environment, self.x_arguments)
+            mask=redact.text,
         )
         masked_args = tuple(redact.arguments(args))
         full_command = redact.arguments(self.runner.full_command(invocation))
@@ -371,9 +372,7 @@ def _option(option: str, value: str | None) -> list[str]:
 # -- the lback-migrations commands makemigrations / migrate / rollback ---------------------------
 
 
-def _report(result: CommandResult, stdout: TextIO, stderr: TextIO) -> int:
-    stdout.write(result.stdout)
-    stderr.write(result.stderr)
+def _exit_code(result: CommandResult, stderr: TextIO) -> int:
     if result.returncode is None:
         stderr.write(f"FAILED: {result.command} stopped ({result.error_type})\n")
         return 1
@@ -396,11 +395,16 @@ def _progress(stream: TextIO) -> Iterator[None]:
 
 
 def _cli_run(config: Config, call: Callable[[MigrationCommands], CommandResult]) -> int:
-    stdout, stderr = sys.stdout, sys.stderr
-    commands = MigrationCommands.from_config(config, runner="inprocess")
-    with _progress(stdout):
+    """Run a command as the program's own: logging configured from the ini file as the
+    ``alembic`` command's ``env.py`` would, Alembic's output shown as it comes."""
+    from .environment import configure_logging
+    from .runners.inprocess import InProcessRunner
+
+    configure_logging(config)
+    commands = MigrationCommands.from_config(config, runner=InProcessRunner(echo=True))
+    with _progress(sys.stdout):
         result = call(commands)
-    return _report(result, stdout, stderr)
+    return _exit_code(result, sys.stderr)
 
 
 def makemigrations_command(config: Config) -> int:

@@ -4,7 +4,8 @@
   ``python -m lback_migrations`` with the caller's interpreter, output streamed live and
   captured, run signals forwarded back through a pipe.
 - :class:`~lback_migrations.runners.inprocess.InProcessRunner` (``"inprocess"``): Alembic's
-  command functions called in this process, output captured, logging left alone.
+  command functions called in this process, output captured (and, on request, copied live),
+  logging left alone.
 
 Both take an :class:`Invocation` and return an :class:`Outcome`; both make the signals raised
 inside the Alembic run reach this process's receivers, in order, with the same payloads.
@@ -12,7 +13,7 @@ inside the Alembic run reach this process's receivers, in order, with the same p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -31,6 +32,11 @@ INTERRUPTED = "interrupted"
 ERROR_TYPES = (NON_ZERO_EXIT_CODE, ALEMBIC_NOT_FOUND, EXCEPTION, TIMEOUT, INTERRUPTED)
 
 
+def unmasked(text: str) -> str:
+    """The mask of an :class:`Invocation` given none: ``text`` unchanged."""
+    return text
+
+
 @dataclass(frozen=True)
 class Invocation:
     """One Alembic command to run.
@@ -41,6 +47,8 @@ class Invocation:
     :param directory: the working directory; ``None`` keeps the current one.
     :param environment: environment variables set for the run.
     :param timeout: seconds after which the run is stopped; ``None`` for no limit.
+    :param mask: masks the passwords in the output a runner copies live to this process's
+        (see :class:`~lback_migrations.runners.redaction.Redactor`).
     """
 
     command: str
@@ -49,6 +57,7 @@ class Invocation:
     directory: Path | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
     timeout: float | None = None
+    mask: Callable[[str], str] = unmasked
 
     @property
     def argv(self) -> list[str]:

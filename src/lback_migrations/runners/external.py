@@ -2,9 +2,10 @@
 
 The child is started with the given interpreter (the caller's by default, never whatever
 ``alembic`` is first on ``PATH``), in its own session so that a timeout or an interrupt stops it
-and anything it started. Its standard output and error are copied live to this process's and
-captured. The signals raised inside the run come back as JSON lines through a pipe (see
-:mod:`lback_migrations.events`) and are re-sent here, in order, as they arrive.
+and anything it started. Its standard output and error are captured and copied live to this
+process's, line by line with the passwords masked. The signals raised inside the run come back
+as JSON lines through a pipe (see :mod:`lback_migrations.events`) and are re-sent here, in
+order, as they arrive.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from . import (
     Invocation,
     Outcome,
 )
+from .redaction import MaskedEcho
 
 CHILD_MODULE = "lback_migrations"
 """The module the child runs with ``-m``: Alembic's command line, extended."""
@@ -40,21 +42,20 @@ _MISSING_MODULE = re.compile(r"No module named '?(alembic|lback_migrations)\b")
 
 
 class _Stream:
-    """One output of the child: decoded incrementally, copied to ``echo``, kept."""
+    """One output of the child: decoded incrementally, kept, and copied to ``echo``."""
 
-    def __init__(self, echo: IO[str] | None) -> None:
+    def __init__(self, echo: MaskedEcho | None) -> None:
         self.echo = echo
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.parts: list[str] = []
 
     def feed(self, data: bytes) -> None:
         text = self.decoder.decode(data, final=not data)
-        if not text:
-            return
         self.parts.append(text)
         if self.echo is not None:
             self.echo.write(text)
-            self.echo.flush()
+            if not data:
+                self.echo.close()
 
     @property
     def text(self) -> str:
@@ -119,19 +120,20 @@ class SubprocessRunner:
         finally:
             os.close(write_fd)
         with os.fdopen(read_fd, "rb", buffering=0) as signals_pipe:
-            return self._follow(process, signals_pipe, invocation.timeout, sender)
+            return self._follow(process, signals_pipe, invocation, sender)
 
     def _follow(
         self,
         process: subprocess.Popen[bytes],
         signals_pipe: IO[bytes],
-        timeout: float | None,
+        invocation: Invocation,
         sender: object,
     ) -> Outcome:
+        timeout, mask = invocation.timeout, invocation.mask
         assert process.stdout is not None
         assert process.stderr is not None
-        stdout = _Stream(sys.stdout if self.echo else None)
-        stderr = _Stream(sys.stderr if self.echo else None)
+        stdout = _Stream(MaskedEcho(sys.stdout, mask) if self.echo else None)
+        stderr = _Stream(MaskedEcho(sys.stderr, mask) if self.echo else None)
         consumers: dict[int, _Stream | _Signals] = {
             process.stdout.fileno(): stdout,
             process.stderr.fileno(): stderr,

@@ -5,8 +5,10 @@ The arguments are parsed by Alembic's own command line parser, so the
 :func:`~lback_migrations.directives.is_autogenerate_revision` works). ``env.py`` is told to
 leave logging alone (``config.attributes["lback.configure_logging"] = False``); what Alembic
 prints, and the records of the ``alembic`` logger that the caller's logging lets through, are
-captured. While the command runs, the working directory and the environment variables of the
-invocation are those of the whole process: run one in-process command at a time.
+captured. With ``echo``, what Alembic prints is also copied live to this process's standard
+output and error (the log records are shown, or not, by the caller's logging alone). While the
+command runs, the working directory and the environment variables of the invocation are those
+of the whole process: run one in-process command at a time.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import io
 import logging
 import os
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Iterator, Mapping
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..signals import run_sender
 from . import ALEMBIC_NOT_FOUND, INTERRUPTED, NON_ZERO_EXIT_CODE, TIMEOUT, Invocation, Outcome
+from .redaction import MaskedEcho
 
 if TYPE_CHECKING:
     from argparse import ArgumentParser, Namespace
@@ -53,7 +57,7 @@ def _parser() -> ArgumentParser:
     return CommandLine(prog="lback-migrations").parser
 
 
-def _config(options: Namespace, stdout: io.StringIO) -> Config:
+def _config(options: Namespace, stdout: _Output) -> Config:
     from alembic.config import Config
 
     from ..environment import CONFIGURE_LOGGING_ATTRIBUTE
@@ -99,10 +103,45 @@ def _environment(variables: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+class _Output(io.StringIO):
+    """One captured output of the command, also copied to ``echo`` when there is one."""
+
+    def __init__(self, echo: MaskedEcho | None) -> None:
+        super().__init__()
+        self.echo = echo
+
+    def write(self, text: str) -> int:
+        if self.echo is not None:
+            self.echo.write(text)
+        return super().write(text)
+
+    def keep(self, text: str) -> None:
+        """Capture ``text`` without copying it."""
+        super().write(text)
+
+    def close_echo(self) -> None:
+        if self.echo is not None:
+            self.echo.close()
+
+
+class _CapturedLog(logging.Handler):
+    """Keeps each record in the captured output; the caller's logging decides what is shown."""
+
+    def __init__(self, output: _Output) -> None:
+        super().__init__()
+        self.output = output
+        self.setFormatter(logging.Formatter("%(levelname)-5.5s [%(name)s] %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.output.keep(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
 @contextmanager
-def _captured_alembic_log(stream: io.StringIO) -> Iterator[None]:
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(levelname)-5.5s [%(name)s] %(message)s"))
+def _captured_alembic_log(output: _Output) -> Iterator[None]:
+    handler = _CapturedLog(output)
     logger = logging.getLogger("alembic")
     logger.addHandler(handler)
     try:
@@ -138,9 +177,16 @@ def _deadline(timeout: float | None) -> Iterator[None]:
 
 
 class InProcessRunner:
-    """Run Alembic commands in this process. Its name is ``"inprocess"``."""
+    """Run Alembic commands in this process. Its name is ``"inprocess"``.
+
+    :param echo: also copy what Alembic prints live to this process's standard output and
+        error, passwords masked (it is captured either way).
+    """
 
     name = "inprocess"
+
+    def __init__(self, *, echo: bool = False) -> None:
+        self.echo = echo
 
     def full_command(self, invocation: Invocation) -> list[str]:
         """The equivalent command line: ``lback-migrations`` and the arguments parsed."""
@@ -150,7 +196,17 @@ class InProcessRunner:
         """Parse and run ``invocation``, capturing its output; never raises for a failure of
         the command itself (the :class:`Outcome` says what happened).
         """
-        stdout, stderr = io.StringIO(), io.StringIO()
+        stdout = _Output(MaskedEcho(sys.stdout, invocation.mask) if self.echo else None)
+        stderr = _Output(MaskedEcho(sys.stderr, invocation.mask) if self.echo else None)
+        try:
+            return self._run(invocation, sender, stdout, stderr)
+        finally:
+            stdout.close_echo()
+            stderr.close_echo()
+
+    def _run(
+        self, invocation: Invocation, sender: object, stdout: _Output, stderr: _Output
+    ) -> Outcome:
         try:
             from alembic.util import CommandError
 

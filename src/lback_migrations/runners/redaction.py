@@ -11,8 +11,9 @@ from __future__ import annotations
 import configparser
 import functools
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import quote, quote_plus
 
 from sqlalchemy.engine import make_url
@@ -105,6 +106,40 @@ class Redactor:
         if masked == message:
             return error
         return RedactedError(type(error).__name__, masked)
+
+
+class MaskedEcho:
+    """Copies text to ``stream`` as it is written, whole lines at a time, each masked.
+
+    Only complete lines are copied (then flushed), so that a password split between two
+    writes is still masked; :meth:`close` copies what is left after the last newline.
+
+    :param mask: masks a piece of text, such as :meth:`Redactor.text`.
+    """
+
+    def __init__(self, stream: TextIO, mask: Callable[[str], str]) -> None:
+        self.stream = stream
+        self.mask = mask
+        self._pending = ""
+
+    def write(self, text: str) -> None:
+        """Copy the lines ``text`` completes; keep the rest for the next write."""
+        lines, newline, self._pending = (self._pending + text).rpartition("\n")
+        if newline:
+            self._copy(lines + newline)
+
+    def close(self) -> None:
+        """Copy the text after the last newline, if any."""
+        pending, self._pending = self._pending, ""
+        if pending:
+            self._copy(pending)
+
+    def _copy(self, text: str) -> None:
+        try:
+            self.stream.write(self.mask(text))
+            self.stream.flush()
+        except OSError:  # a closed pipe on our side must not fail the migration
+            return
 
 
 class RedactedError(Exception):
