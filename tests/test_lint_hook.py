@@ -107,3 +107,21 @@ def test_a_bad_hook_option_fails_the_command_naming_the_key(
     result = project.alembic("revision", "-m", "empty", check=False)
     assert result.returncode != 0
     assert "FAILED: [post_write_hooks] lint.select in " in result.stdout
+
+
+@pytest.mark.parametrize("file_template", ["%%(rev)s_%%(slug)s", "%%(slug)s"])
+def test_the_down_revision_of_a_new_revision_is_found_among_its_siblings(
+    tmp_path: Path, sqlite_database: Database, file_template: str
+) -> None:
+    project = create_project(tmp_path / "project", sqlite_database, select="LB405")
+    project.set_main_option("file_template", file_template)
+    project.alembic("revision", "-m", "first")
+    [first] = project.revision_files()
+    first_id = re.search(r"^revision[^=]*= ['\"](\w+)['\"]", first.read_text(), re.M)
+    assert first_id is not None
+
+    result = project.alembic("revision", "-m", "second")
+
+    [second] = set(project.revision_files()) - {first}
+    assert first_id.group(1) in second.read_text()
+    assert "LB405" not in result.stdout

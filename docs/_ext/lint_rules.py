@@ -16,7 +16,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
-from lback_migrations.lint.rule import Example, Rule
+from lback_migrations.lint.rule import EXAMPLE_FILE_NAME, Example, Rule
 from lback_migrations.lint.rules import all_rules
 
 _DIALECT_NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite", "mysql": "MySQL"}
@@ -60,7 +60,7 @@ def _conditions(example: Example) -> str:
         conditions.append("with ``naming_convention = true``")
     if example.siblings is not None:
         conditions.append(f"beside revisions {', '.join(example.siblings)}")
-    if example.file_name != Example.file_name:
+    if example.file_name != EXAMPLE_FILE_NAME:
         conditions.append(f"in ``{example.file_name}``")
     return f" ({', '.join(conditions)})" if conditions else ""
 

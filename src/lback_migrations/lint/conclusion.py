@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .config import LintOptions
@@ -84,8 +83,7 @@ def rule_classes(options: LintOptions) -> list[type[Rule]]:
     return list(_plan(options).rules)
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(NamedTuple):
     """What concluding needs from the options, computed once per set of options."""
 
     rules: tuple[type[Rule], ...]

@@ -14,9 +14,8 @@ import json
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import ConfigurationError
 from ..settings import PYPROJECT_TABLE, RawOption
@@ -34,8 +33,7 @@ HOOK_KEYS = frozenset({"type", "_hook_name"})
 """Keys Alembic itself puts in a hook's options; they are not linter options."""
 
 
-@dataclass(frozen=True)
-class LintOptions:
+class LintOptions(NamedTuple):
     """The validated options of one lint run.
 
     :param select: code prefixes of the rules to run (``LB`` is every rule).

@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..errors import LbackError
+from .conclusion import conclude
 from .config import hook_raw_options
-from .engine import lint_source
+from .engine import analyse
 from .findings import Finding
-from .project import directory_revision_ids, file_template, find_config, lint_options
+from .project import file_template, find_config, lint_options, sibling_revision_ids
 from .project import revision_context as make_revision_context
 
 
@@ -53,10 +54,11 @@ def lint_revision(path: str, options: Mapping[str, str]) -> None:
     source_file = config.config_file_name if config is not None else None
     settings = lint_options(config, [hook_raw_options(options, name, source_file)])
     source = revision.read_text(encoding="utf-8")
-    context = make_revision_context(
-        revision, file_template(config), directory_revision_ids(revision.parent)
-    )
-    findings = lint_source(source, path, settings, context)
+    analysis = analyse(source, settings)
+    down_revisions = analysis.facts.down_revision
+    known = sibling_revision_ids(revision, down_revisions.values if down_revisions else ())
+    context = make_revision_context(revision, file_template(config), known)
+    findings = conclude(analysis, path, settings, context)
     for finding in findings:
         sys.stdout.write(f"{finding.render()}\n")
     failing = [finding for finding in findings if settings.fails(finding.severity)]

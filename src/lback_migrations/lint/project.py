@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,7 +80,7 @@ def lint_options(
         raw.update(override)
     options = parse_lint_options(raw)
     if options.dialect is None:
-        options = replace(options, dialect=configured_dialect(config))
+        options = options._replace(dialect=configured_dialect(config))
     return options
 
 
@@ -126,6 +125,33 @@ def directory_revision_ids(directory: Path, skip: set[Path] | None = None) -> se
         except OSError:
             continue
     return revision_ids(texts)
+
+
+def sibling_revision_ids(revision: Path, wanted: Iterable[str]) -> set[str]:
+    """The revision ids of ``revision``'s directory that ``wanted`` names and that exist.
+
+    Enough for :class:`~lback_migrations.lint.rules.unknown_down_revision.UnknownDownRevision`,
+    which asks only whether each ``down_revision`` exists, and far cheaper than
+    :func:`directory_revision_ids` in a long history: an id is looked for first in the files
+    whose name holds it (the default ``file_template`` starts with the id); only an id not
+    found there makes every file be read.
+    """
+    wanted = set(wanted)
+    if not wanted:
+        return set()
+    directory = revision.parent
+    names = [name for name in os.listdir(directory) if name.endswith(".py")]
+    texts: list[str] = []
+    for name in names:
+        if any(identifier in name for identifier in wanted):
+            try:
+                texts.append((directory / name).read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                continue
+    found = revision_ids(texts) & wanted
+    if found != wanted:
+        found = directory_revision_ids(directory) & wanted
+    return found
 
 
 def revision_context(

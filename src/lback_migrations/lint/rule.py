@@ -27,7 +27,6 @@ import ast
 import inspect
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
 
 from .findings import Severity
@@ -36,10 +35,15 @@ from .syntax import keyword, positional, string_value
 UPGRADE = "upgrade"
 DOWNGRADE = "downgrade"
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+EXAMPLE_FILE_NAME = "ae1027a6acf_example.py"
+"""The file name an :class:`Example` is linted under unless it names another."""
+
+# The value types below are named tuples and the rest plain classes, not dataclasses: the
+# post-write hook imports this module inside every ``alembic revision``, and creating a
+# dataclass costs about ten times more than a named tuple.
 
 
-@dataclass(frozen=True)
-class LintContext:
+class LintContext(NamedTuple):
     """What a rule may ask about the target of the migration.
 
     :param dialect: the target database's backend name (``postgresql``, ``sqlite``, ``mysql``),
@@ -52,8 +56,7 @@ class LintContext:
     naming_convention: bool = False
 
 
-@dataclass(frozen=True)
-class RevisionContext:
+class RevisionContext(NamedTuple):
     """Where a revision file lives: what :meth:`Rule.check_revision` compares it with.
 
     :param file_name: the file's name (``ae1027a6acf_add_account.py``).
@@ -85,8 +88,7 @@ class RevisionFacts(NamedTuple):
     down_revision: Assignment | None = None
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(NamedTuple):
     """One ``op.<name>(...)`` call, as a rule sees it.
 
     :param name: the operation (``add_column``).
@@ -172,8 +174,7 @@ _SIGNATURES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class MigrationFunction:
+class MigrationFunction(NamedTuple):
     """``upgrade()`` or ``downgrade()`` as a whole, given to :meth:`Rule.leave_function`.
 
     :param name: ``"upgrade"`` or ``"downgrade"``.
@@ -188,8 +189,7 @@ class MigrationFunction:
     raises: bool
 
 
-@dataclass(frozen=True)
-class SourceComment:
+class SourceComment(NamedTuple):
     """A comment on a line of its own, as given to :meth:`Rule.visit_comment`."""
 
     text: str
@@ -197,7 +197,6 @@ class SourceComment:
     column: int
 
 
-@dataclass(frozen=True)
 class Example:
     """A revision snippet run through the linter by the test suite.
 
@@ -208,11 +207,21 @@ class Example:
     :param siblings: revision ids of the files beside it, for rules that read them.
     """
 
-    code: str
-    dialect: str | None = None
-    naming_convention: bool = False
-    file_name: str = "ae1027a6acf_example.py"
-    siblings: tuple[str, ...] | None = None
+    __slots__ = ("code", "dialect", "file_name", "naming_convention", "siblings")
+
+    def __init__(
+        self,
+        code: str,
+        dialect: str | None = None,
+        naming_convention: bool = False,
+        file_name: str = EXAMPLE_FILE_NAME,
+        siblings: tuple[str, ...] | None = None,
+    ) -> None:
+        self.code = code
+        self.dialect = dialect
+        self.naming_convention = naming_convention
+        self.file_name = file_name
+        self.siblings = siblings
 
     @property
     def source(self) -> str:
@@ -231,25 +240,42 @@ class Example:
         return RevisionContext(file_name=self.file_name, known_revisions=known)
 
 
-@dataclass(frozen=True)
 class Valid(Example):
     """A snippet the rule must accept."""
 
+    __slots__ = ()
 
-@dataclass(frozen=True)
+
 class Invalid(Example):
-    """A snippet the rule must report, at ``line`` when given."""
+    """A snippet the rule must report, at ``line`` when given.
 
-    line: int | None = None
+    :param line: the line of the first finding of the rule.
+    """
+
+    __slots__ = ("line",)
+
+    def __init__(
+        self,
+        code: str,
+        dialect: str | None = None,
+        naming_convention: bool = False,
+        file_name: str = EXAMPLE_FILE_NAME,
+        siblings: tuple[str, ...] | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(code, dialect, naming_convention, file_name, siblings)
+        self.line = line
 
 
 Report = Callable[["Rule", "ast.AST | tuple[int, int]", str], None]
 """How a rule hands a finding to the engine: the node (or ``(line, column)``) and message."""
 
 
-@dataclass
 class Rule:
     """Base class of the lint rules. Subclasses set the class variables and override hooks.
+
+    The engine makes one instance per file; a rule that keeps state across hooks sets it up
+    in ``__init__`` after calling ``super().__init__(context, reporter)``.
 
     :param context: the target dialect and naming-convention facts.
     :param reporter: the engine's callback; use :meth:`report`.
@@ -270,8 +296,9 @@ class Rule:
     VALID: ClassVar[Sequence[Valid]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 
-    context: LintContext
-    reporter: Report = field(repr=False)
+    def __init__(self, context: LintContext, reporter: Report) -> None:
+        self.context = context
+        self.reporter = reporter
 
     def report(self, where: ast.AST | tuple[int, int], **values: object) -> None:
         """Report a finding at a node (or a ``(line, column)``), filling :attr:`message`."""

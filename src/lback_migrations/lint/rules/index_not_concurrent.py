@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..findings import Severity
-from ..rule import Invalid, MigrationFunction, Operation, Rule, Valid
+from ..rule import Invalid, LintContext, MigrationFunction, Operation, Report, Rule, Valid
 from ..syntax import is_constant, keyword, string_value
 
 
-@dataclass
 class IndexNotConcurrent(Rule):
     """On PostgreSQL, ``CREATE INDEX`` and ``DROP INDEX`` block every write to the table
     until they finish, which on a large table is an outage.
@@ -75,8 +72,10 @@ class IndexNotConcurrent(Rule):
         ),
     )
 
-    pending: list[tuple[Operation, str | None]] = field(default_factory=list, init=False)
-    dropped: set[str] = field(default_factory=set, init=False)
+    def __init__(self, context: LintContext, reporter: Report) -> None:
+        super().__init__(context, reporter)
+        self.pending: list[tuple[Operation, str | None]] = []
+        self.dropped: set[str] = set()
 
     def visit_operation(self, operation: Operation) -> None:
         if operation.name == "drop_table":

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from ..column_types import TypeKey, type_key
 from ..findings import Severity
-from ..rule import DOWNGRADE, UPGRADE, Invalid, MigrationFunction, Operation, Rule, Valid
+from ..rule import (
+    DOWNGRADE,
+    UPGRADE,
+    Invalid,
+    LintContext,
+    MigrationFunction,
+    Operation,
+    Report,
+    Rule,
+    Valid,
+)
 from ..syntax import is_call_to, keyword, positional, string_value
 
+_Described = tuple[TypeKey, "bool | None"]
+"""A column's type key and nullability (``None``: not written as a literal)."""
 
-@dataclass
+
 class PossibleRename(Rule):
     """Autogenerate cannot see a renamed column: it drops the old column and adds a new one,
     which loses every value. When ``upgrade()`` drops a column and adds another of the same
@@ -113,9 +124,11 @@ class PossibleRename(Rule):
         ),
     )
 
-    added: list[tuple[str, str, _Described, ast.Call]] = field(default_factory=list, init=False)
-    dropped: list[tuple[str, str]] = field(default_factory=list, init=False)
-    restored: dict[tuple[str, str], _Described] = field(default_factory=dict, init=False)
+    def __init__(self, context: LintContext, reporter: Report) -> None:
+        super().__init__(context, reporter)
+        self.added: list[tuple[str, str, _Described, ast.Call]] = []
+        self.dropped: list[tuple[str, str]] = []
+        self.restored: dict[tuple[str, str], _Described] = {}
 
     def visit_operation(self, operation: Operation) -> None:
         table = operation.table
@@ -144,10 +157,6 @@ class PossibleRename(Rule):
                 if restored is not None and _same(restored, description):
                     self.report(call, table=table, old=old, new=new)
                     break
-
-
-_Described = tuple[TypeKey, "bool | None"]
-"""A column's type key and nullability (``None``: not written as a literal)."""
 
 
 def _described_column(column: ast.expr | None) -> tuple[str, _Described] | None:
