@@ -1,4 +1,5 @@
-"""``lback-migrations ci``: drift, several heads and unapplied revisions, each reported."""
+"""``lback-migrations ci``: drift, several heads, unapplied revisions and lint findings, each
+reported."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ OPTIONS = {"target_metadata": "app.models:Base.metadata"}
 MODELS_WITH_EMAIL = MODELS + ("        email: Mapped[str] = mapped_column(String(200))\n")
 
 
-def ci_report(project: AlembicProject, *args: str) -> tuple[int, dict[str, Any]]:
-    done = project.lback("ci", "--json", "--no-lint", *args, check=False)
+def ci_report(
+    project: AlembicProject, *args: str, lint: bool = False
+) -> tuple[int, dict[str, Any]]:
+    done = project.lback("ci", "--json", *([] if lint else ["--no-lint"]), *args, check=False)
     report = json.loads(done.stdout)
     return done.returncode, {check["name"]: check for check in report["checks"]} | {
         "ok": report["ok"]
@@ -88,3 +91,65 @@ def test_ci_text_report_names_each_check(tmp_path: Path, sqlite_database: Databa
     assert lines[0].split()[:2] == ["heads", "OK"]
     assert lines[2].split()[:2] == ["drift", "FAILED"]
     assert "add_column account.email" in done.stdout
+
+
+SCRATCH_REVISION = '''"""scratch table"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = {down_revision!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("scratch", sa.Column("id", sa.Integer, primary_key=True))
+    op.drop_table("scratch")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_ci_fails_on_a_lint_error_and_passes_once_it_is_suppressed(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = project_with_revision(tmp_path / "project", sqlite_database)
+    (first,) = project.revision_files()
+    revision = project.versions / "0002_scratch_table.py"
+    revision.write_text(SCRATCH_REVISION.format(down_revision=first.name.split("_")[0]))
+
+    code, report = ci_report(project, "--upgrade", lint=True)
+    assert code == 1
+    assert report["lint"]["status"] == "failed"
+    errors = [item for item in report["lint"]["details"] if item["severity"] == "error"]
+    assert [(item["code"], item["line"]) for item in errors] == [
+        ("LB101", revision.read_text().splitlines().index('    op.drop_table("scratch")') + 1)
+    ]
+    assert [report[name]["status"] for name in ("heads", "drift")] == ["ok", "ok"]
+
+    revision.write_text(
+        revision.read_text().replace(
+            'op.drop_table("scratch")', 'op.drop_table("scratch")  # lback: ignore[LB101]'
+        )
+    )
+    code, report = ci_report(project, "--upgrade", lint=True)
+    assert code == 0, report
+    assert report["lint"]["status"] == "ok"
+    assert not [item for item in report["lint"]["details"] if item["severity"] == "error"]
+
+
+def test_ci_reports_a_lint_run_that_cannot_start_as_failed(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = project_with_revision(tmp_path / "project", sqlite_database)
+    hook = "lback_lint.type = lback_lint\n"
+    ini = project.ini_path.read_text()
+    assert hook in ini
+    project.ini_path.write_text(ini.replace(hook, hook + "lback_lint.fail_on = sometimes\n"))
+    code, report = ci_report(project, lint=True)
+    assert code == 1
+    assert report["lint"]["status"] == "failed"
+    assert report["lint"]["summary"].startswith("lint could not run (exit 2)")

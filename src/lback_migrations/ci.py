@@ -127,13 +127,14 @@ def check_lint(commands: MigrationCommands) -> CheckReport:
         "json",
     ]
     done = subprocess.run(argv, cwd=commands.directory, capture_output=True, text=True, check=False)
-    if done.returncode == 2 and "invalid choice" in done.stderr:
-        return CheckReport("lint", SKIPPED, "the lint command is not installed")
     try:
-        report = json.loads(done.stdout or "[]")
+        findings = json.loads(done.stdout) if done.returncode in (0, 1) else None
     except json.JSONDecodeError:
-        return CheckReport("lint", FAILED, f"lint exited {done.returncode}: {done.stderr.strip()}")
-    findings = report.get("findings", []) if isinstance(report, dict) else report
+        findings = None
+    if not isinstance(findings, list):
+        problem = done.stderr.strip() or done.stdout.strip()
+        summary = f"lint could not run (exit {done.returncode}): {problem}"
+        return CheckReport("lint", FAILED, summary)
     if done.returncode != 0:
         return CheckReport(
             "lint", FAILED, f"{len(findings)} finding(s) at or above fail_on", findings
