@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -336,6 +340,84 @@ def test_a_migration_running_past_the_timeout_is_stopped(
     (failed,) = recorder.of("alembic_command_failed")
     assert failed["error_type"] == "timeout"
     assert failed["returncode"] is None
+    if database.backend == "postgresql":
+        assert "slow" not in database.table_names()
+
+
+def write_sleeping_revision(project: AlembicProject, started: Path) -> None:
+    """A revision that creates a table, writes its process id to ``started``, then sleeps."""
+    partial = started.with_name(started.name + ".partial")
+    write_revision(
+        project,
+        "0001",
+        f"""
+        op.create_table("slow", sa.Column("id", sa.Integer, primary_key=True))
+        import os, pathlib
+        pathlib.Path({str(partial)!r}).write_text(str(os.getpid()))
+        pathlib.Path({str(partial)!r}).rename({str(started)!r})
+        time.sleep(60)
+        """,
+    )
+
+
+def interrupt_when_started(started: Path, pid: int | None = None) -> threading.Thread:
+    """A running thread that sends SIGINT once ``started`` exists: to ``pid``, or else to the
+    process id the migration wrote there."""
+
+    def interrupt() -> None:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert time.monotonic() < deadline, "the migration never started"
+            time.sleep(0.05)
+        os.kill(pid or int(started.read_text()), signal.SIGINT)
+
+    thread = threading.Thread(target=interrupt)
+    thread.start()
+    return thread
+
+
+def test_a_sigint_ending_the_subprocess_child_is_an_interrupted_result(
+    tmp_path: Path, database: Database
+) -> None:
+    project, commands = initialised(tmp_path / "project", database, "subprocess")
+    started = tmp_path / "started"
+    write_sleeping_revision(project, started)
+    recorder = Recorder()
+    thread = interrupt_when_started(started)
+    with recorder.connected():
+        result = commands.migrate()
+    thread.join()
+    assert int(started.read_text()) != os.getpid()
+    assert result.error_type == "interrupted"
+    assert result.returncode is None
+    assert result.duration < 30
+    assert "KeyboardInterrupt" in result.stderr
+    (failed,) = recorder.of("alembic_command_failed")
+    assert (failed["error_type"], failed["returncode"]) == ("interrupted", None)
+    assert applied_versions(database) == []
+    if database.backend == "postgresql":
+        assert "slow" not in database.table_names()
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_ctrl_c_during_a_run_sends_the_failure_then_raises_keyboard_interrupt(
+    tmp_path: Path, database: Database, runner: str
+) -> None:
+    project, commands = initialised(tmp_path / "project", database, runner)
+    started = tmp_path / "started"
+    write_sleeping_revision(project, started)
+    recorder = Recorder()
+    begun = time.monotonic()
+    thread = interrupt_when_started(started, pid=os.getpid())
+    with recorder.connected(), pytest.raises(KeyboardInterrupt):
+        commands.migrate()
+    thread.join()
+    assert time.monotonic() - begun < 30
+    assert recorder.names()[-1] == "alembic_command_failed"
+    (failed,) = recorder.of("alembic_command_failed")
+    assert (failed["error_type"], failed["returncode"]) == ("interrupted", None)
+    assert isinstance(failed["exception"], KeyboardInterrupt)
+    assert applied_versions(database) == []
     if database.backend == "postgresql":
         assert "slow" not in database.table_names()
 

@@ -258,9 +258,11 @@ class MigrationCommands:
 
         :returns: the result; a failure of the command is a result, never an exception.
         :raises KeyboardInterrupt: after ``alembic_command_failed`` (``error_type``
-            ``interrupted``) was sent, when the run was interrupted.
+            ``interrupted``) was sent, when this process was interrupted (Ctrl-C) during the
+            run. A child process of the subprocess runner ended by a SIGINT of its own is a
+            result with that error type.
         """
-        from .runners import INTERRUPTED, Invocation
+        from .runners import Invocation
         from .runners.redaction import Redactor, configured_passwords
 
         ini_path = (self.directory or Path.cwd()) / self.config_file
@@ -326,7 +328,7 @@ class MigrationCommands:
                 error_type=outcome.error_type,
                 exception=exception,
             )
-        if outcome.error_type == INTERRUPTED:
+        if isinstance(outcome.exception, KeyboardInterrupt):
             raise KeyboardInterrupt
         return result
 

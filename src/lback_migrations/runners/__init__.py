@@ -27,7 +27,8 @@ EXCEPTION = "exception"
 TIMEOUT = "timeout"
 """The command ran longer than the timeout and was stopped."""
 INTERRUPTED = "interrupted"
-"""The command was stopped by :class:`KeyboardInterrupt` (Ctrl-C)."""
+"""The command was stopped by SIGINT: :class:`KeyboardInterrupt` (Ctrl-C) in this process, or
+a SIGINT that ended the child process."""
 
 ERROR_TYPES = (NON_ZERO_EXIT_CODE, ALEMBIC_NOT_FOUND, EXCEPTION, TIMEOUT, INTERRUPTED)
 

@@ -172,6 +172,8 @@ class SubprocessRunner:
             return Outcome(None, stdout.text, stderr.text, error_type, exception)
         if returncode == 0:
             return Outcome(0, stdout.text, stderr.text)
+        if returncode == -signal.SIGINT:
+            return Outcome(None, stdout.text, stderr.text, INTERRUPTED)
         if _MISSING_MODULE.search(stderr.text):
             return Outcome(returncode, stdout.text, stderr.text, ALEMBIC_NOT_FOUND)
         return Outcome(returncode, stdout.text, stderr.text, NON_ZERO_EXIT_CODE)
