@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.databases import Database
 from tests.projects import AlembicProject
-from tests.test_templates import METADATA, MODELS
+from tests.test_templates import METADATA, MODELS, revision_source
 
 
 def async_project(root: Path, database: Database) -> AlembicProject:
@@ -26,7 +26,7 @@ def test_async_template_autogenerates_upgrades_checks_and_downgrades(
     project = async_project(tmp_path, database)
     revision = project.autogenerate("create account")
     assert revision is not None
-    assert "op.create_table('account'" in revision.read_text()
+    assert "op.create_table('account'" in revision_source(revision)
     project.alembic("upgrade", "head")
     assert "account" in database.table_names()
     assert "No new upgrade operations detected" in project.alembic("check").stdout
@@ -44,7 +44,7 @@ def test_async_template_alters_a_sqlite_column_in_batch_mode(
     project.write_models(MODELS.replace("String(50)", "String(200)"))
     revision = project.autogenerate("widen name")
     assert revision is not None
-    assert "with op.batch_alter_table('account'" in revision.read_text()
+    assert "with op.batch_alter_table('account'" in revision_source(revision)
     project.alembic("upgrade", "head")
     assert "No new upgrade operations detected" in project.alembic("check").stdout
 

@@ -22,7 +22,7 @@ import pytest
 
 from tests.databases import fresh_database
 from tests.projects import REPOSITORY, AlembicProject
-from tests.test_templates import METADATA, MODELS
+from tests.test_templates import METADATA, MODELS, revision_source
 
 pytestmark = pytest.mark.slow
 
@@ -141,7 +141,7 @@ def test_venv_autogenerates_upgrades_and_checks_on_sqlite(
     created = project.run(alembic, "revision", "--autogenerate", "-m", "create account")
     assert "Detected added table 'account'" in created.stderr
     (revision,) = project.revision_files()
-    assert "op.create_table('account'" in revision.read_text()
+    assert "op.create_table('account'" in revision_source(revision)
     project.run(alembic, "upgrade", "head")
     assert "account" in project.database.table_names()
     assert "No new upgrade operations detected" in project.run(alembic, "check").stdout
