@@ -480,3 +480,15 @@ def test_alembic_ini_sample_shows_the_real_default_values(tmp_path: Path) -> Non
     assert settings.target_metadata == ("myapp.models:Base.metadata",)
     assert dataclasses.replace(settings, target_metadata=()) == Settings()
     assert len(shown) >= len(option_names()) // 2, shown
+
+
+def test_alembic_ini_sample_is_a_working_alembic_ini(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path, sqlite_database, models=MODELS)
+    project.ini_path.write_text((REPOSITORY / "alembic.ini.sample").read_text())
+    project.set_main_option("lback.target_metadata", METADATA)
+    project.set_main_option("sqlalchemy.url", sqlite_database.url_string)
+    assert project.autogenerate("create account") is not None
+    project.alembic("upgrade", "head")
+    assert "No new upgrade operations detected" in project.alembic("check").stdout
