@@ -245,6 +245,7 @@ def test_sqlite_alter_column_type_and_nullable_migrates_in_batch_mode(
     finally:
         engine.dispose()
     assert column["nullable"] is False
+    assert isinstance(column["type"], sa.String)
     assert column["type"].length == 200
     assert "No new upgrade operations detected" in project.alembic("check").stdout
 
