@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
 import sys
 import textwrap
@@ -318,6 +319,31 @@ def test_in_process_upgrade_keeps_the_application_logging_intact(
     assert {"myapp.db", "third_party.client", "alembic"} <= before.keys()
     assert not [name for name, state in after.items() if state["disabled"]]
     assert "Running upgrade" not in result.stderr, "the application silenced alembic"
+
+
+UPGRADE_WITHOUT_LOGGING = """
+import logging
+
+from alembic import command
+from alembic.config import Config
+
+logging.getLogger("myapp").addHandler(logging.NullHandler())
+config = Config("alembic.ini")
+config.attributes["lback.configure_logging"] = False
+command.upgrade(config, "head")
+print(len(logging.getLogger().handlers), logging.getLogger("alembic").level)
+"""
+
+
+def test_configure_logging_attribute_false_keeps_the_ini_logging_out(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = account_project(tmp_path, sqlite_database)
+    assert project.autogenerate("create account") is not None
+    result = project.run(sys.executable, "-c", UPGRADE_WITHOUT_LOGGING)
+    assert "account" in sqlite_database.table_names()
+    assert result.stdout.split() == ["0", str(logging.NOTSET)]
+    assert "Running upgrade" not in result.stderr
 
 
 def test_alembic_info_lines_are_shown_but_plugin_set_up_lines_are_not(
