@@ -156,3 +156,28 @@ def test_a_warm_run_reads_results_from_the_cache_and_relints_changed_files(
 def test_no_cache_neither_reads_nor_writes_the_cache(project: AlembicProject) -> None:
     assert project.lback("lint", "--no-cache").returncode == 0
     assert not (project.root / ".lback-cache" / "lint.json").exists()
+
+
+def test_a_warm_run_shows_what_a_cold_run_shows_with_suppressions_and_neighbours(
+    project: AlembicProject,
+) -> None:
+    suppressed = DROP_BODY.replace(
+        'op.drop_table("legacy")', 'op.drop_table("legacy")  # lback: ignore[LB101, LB102]'
+    )
+    write_revision(project, "b2", "a1", suppressed)
+    write_revision(project, "c3", "zz9", CLEAN_BODY)
+    runs = {
+        output_format: [
+            project.lback("lint", "--output-format", output_format, check=False)
+            for _ in ("cold", "warm")
+        ]
+        for output_format in ("text", "json")
+    }
+    assert (project.root / ".lback-cache" / "lint.json").is_file()
+    for cold, warm in runs.values():
+        assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
+    [_, text] = runs["text"]
+    assert text.returncode == 1
+    assert "b2_change.py:9:30: LB901 unused suppression: suppresses LB102" in text.stdout
+    assert "c3_change.py:6:1: LB405 " in text.stdout
+    assert " LB101 " not in text.stdout

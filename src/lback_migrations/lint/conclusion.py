@@ -10,7 +10,7 @@ cached files parses nothing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from .config import LintOptions
@@ -24,10 +24,7 @@ UNUSED_SUPPRESSION = "LB901"
 
 
 class RawFinding(NamedTuple):
-    """A finding before suppression and severity: code, place and message.
-
-    A named tuple: a warm run rebuilds tens of thousands of them from the cache.
-    """
+    """A finding before suppression and severity: code, place and message."""
 
     code: str
     line: int
@@ -36,18 +33,53 @@ class RawFinding(NamedTuple):
     last_line: int
     message: str
 
+    @property
+    def text(self) -> str:
+        """``line:column: CODE message``: the finding as shown, less the path."""
+        return f"{self.line}:{self.column}: {self.code} {self.message}"
+
+
+def parse_text(text: str) -> tuple[int, int, str, str]:
+    """``(line, column, code, message)`` of a :attr:`RawFinding.text`."""
+    line, column, rest = text.split(":", 2)
+    code, _, message = rest[1:].partition(" ")
+    return int(line), int(column), code, message
+
+
+class Shown(NamedTuple):
+    """What a file shows once concluded: its findings as :attr:`RawFinding.text`, in order,
+    and the set of their codes (what decides the exit code)."""
+
+    texts: Sequence[str]
+    codes: Collection[str]
+
 
 class Analysis(NamedTuple):
-    """What one file's text says, under one set of options: cacheable as JSON."""
+    """What one file's text says, under one set of options: cacheable as JSON.
+
+    :param findings: in the order they are shown (:func:`order_findings`).
+    """
 
     findings: tuple[RawFinding, ...] = ()
     facts: RevisionFacts = RevisionFacts()
     suppressions: tuple[Suppression, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """Return the analysis as a JSON-serialisable mapping."""
+        """Return the analysis as a JSON-serialisable mapping.
+
+        Each finding is stored as its :attr:`~RawFinding.text`, one string that a warm run
+        writes out as it is (a list of fields per finding takes three times longer to read
+        back); the lines a finding's statement spans are stored only when a suppression
+        may need them.
+        """
         return {
-            "findings": [list(finding) for finding in self.findings],
+            "findings": [finding.text for finding in self.findings],
+            "codes": sorted({finding.code for finding in self.findings}),
+            "spans": (
+                [[finding.first_line, finding.last_line] for finding in self.findings]
+                if self.suppressions
+                else None
+            ),
             "revision": _assignment_json(self.facts.revision),
             "down_revision": _assignment_json(self.facts.down_revision),
             "suppressions": [list(item) for item in self.suppressions],
@@ -56,14 +88,24 @@ class Analysis(NamedTuple):
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> Analysis:
         """Rebuild an analysis from :meth:`to_json`'s output."""
+        spans = document["spans"]
+        findings = []
+        for number, text in enumerate(document["findings"]):
+            line, column, code, message = parse_text(text)
+            first, last = spans[number] if spans is not None else (line, line)
+            findings.append(RawFinding(code, line, column, first, last, message))
         return cls(
-            findings=tuple(map(RawFinding._make, document["findings"])),
-            facts=RevisionFacts(
-                revision=_assignment_from_json(document["revision"]),
-                down_revision=_assignment_from_json(document["down_revision"]),
-            ),
+            findings=tuple(findings),
+            facts=_facts(document),
             suppressions=tuple(map(Suppression._make, document["suppressions"])),
         )
+
+
+def _facts(document: dict[str, Any]) -> RevisionFacts:
+    return RevisionFacts(
+        revision=_assignment_from_json(document["revision"]),
+        down_revision=_assignment_from_json(document["down_revision"]),
+    )
 
 
 def _assignment_json(assignment: Assignment | None) -> list[Any] | None:
@@ -122,6 +164,43 @@ def conclude(
     suppression comment covers, reports unused suppressions and applies severities.
     """
     plan = _plan(options)
+    return [
+        Finding(
+            path,
+            finding.line,
+            finding.column,
+            finding.code,
+            plan.names[finding.code],
+            finding.message,
+            plan.severities[finding.code],
+        )
+        for finding in concluded_rows(analysis, options, revision)
+    ]
+
+
+def findings_of(path: str, shown: Shown, options: LintOptions) -> list[Finding]:
+    """The :class:`Finding` of each of ``shown``'s texts, for the file at ``path``."""
+    plan = _plan(options)
+    findings: list[Finding] = []
+    for text in shown.texts:
+        line, column, code, message = parse_text(text)
+        findings.append(
+            Finding(path, line, column, code, plan.names[code], message, plan.severities[code])
+        )
+    return findings
+
+
+def failing_codes(options: LintOptions) -> frozenset[str]:
+    """The codes whose findings fail a run under ``options`` (severity at least ``fail_on``)."""
+    plan = _plan(options)
+    return frozenset(code for code in plan.known if options.fails(plan.severities[code]))
+
+
+def concluded_rows(
+    analysis: Analysis, options: LintOptions, revision: RevisionContext
+) -> list[RawFinding]:
+    """:func:`conclude` without building findings: what to show, in order."""
+    plan = _plan(options)
     raw = list(analysis.findings)
     for rule in plan.contextual:
         for line, column, message in rule.check_revision(analysis.facts, revision):
@@ -142,19 +221,35 @@ def conclude(
                 kept.append(finding)
         kept.extend(_unused_suppressions(analysis.suppressions, used, options, plan.known))
         raw = kept
-    findings = [
-        Finding(
-            path=path,
-            line=finding.line,
-            column=finding.column,
-            code=finding.code,
-            name=plan.names[finding.code],
-            message=finding.message,
-            severity=plan.severities[finding.code],
-        )
-        for finding in raw
-    ]
-    return sorted(findings, key=lambda finding: (finding.line, finding.column, finding.code))
+    return sorted(raw, key=_order)
+
+
+def concluded_document(
+    document: dict[str, Any], options: LintOptions, revision: RevisionContext
+) -> Shown:
+    """:func:`concluded_rows` on an analysis as :meth:`Analysis.to_json` stored it.
+
+    What a warm ``lint`` run does for every file. When the file suppresses nothing and its
+    place adds nothing (LB404, LB405: rare), the stored texts are the answer as they are.
+    """
+    if not document["suppressions"]:
+        plan = _plan(options)
+        facts = _facts(document) if plan.contextual else RevisionFacts()
+        if not any(
+            any(True for _ in rule.check_revision(facts, revision)) for rule in plan.contextual
+        ):
+            return Shown(document["findings"], document["codes"])
+    rows = concluded_rows(Analysis.from_json(document), options, revision)
+    return Shown([row.text for row in rows], {row.code for row in rows})
+
+
+def _order(finding: RawFinding) -> tuple[int, int, str]:
+    return finding.line, finding.column, finding.code
+
+
+def order_findings(findings: Sequence[RawFinding]) -> tuple[RawFinding, ...]:
+    """``findings`` in the order they are shown: by line, column and code."""
+    return tuple(sorted(findings, key=_order))
 
 
 def _ignore_report(rule: Rule, where: object, message: str) -> None:

@@ -8,7 +8,6 @@ naming the key and the file.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -29,6 +28,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 LINT_TABLE = f"{PYPROJECT_TABLE}.lint"
 DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
+ENGINE = "ast-1"
+"""Names the engine's results in the cache: changed whenever the same options and file could
+give different findings (a rule's behaviour, the order of stored findings)."""
 HOOK_KEYS = frozenset({"type", "_hook_name"})
 """Keys Alembic itself puts in a hook's options; they are not linter options."""
 
@@ -77,6 +79,7 @@ class LintOptions(NamedTuple):
             "dialect": self.dialect,
             "naming_convention": self.naming_convention,
             "rules": [rule.code for rule in all_rules()],
+            "engine": ENGINE,
         }
         return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
@@ -209,6 +212,8 @@ def parse_lint_options(raw: Mapping[str, RawOption]) -> LintOptions:
         normalised = name.replace("-", "_")
         parser = _PARSERS.get(normalised)
         if parser is None:
+            import difflib
+
             close = difflib.get_close_matches(normalised, option_names(), n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(option_names())}"
             raise ConfigurationError(key, "unknown lint option", hint, source)

@@ -26,7 +26,14 @@ import re
 import warnings
 from collections.abc import Iterator
 
-from .conclusion import SYNTAX_ERROR, Analysis, RawFinding, conclude, rule_classes
+from .conclusion import (
+    SYNTAX_ERROR,
+    Analysis,
+    RawFinding,
+    conclude,
+    order_findings,
+    rule_classes,
+)
 from .config import LintOptions
 from .findings import Finding
 from .rule import (
@@ -64,8 +71,6 @@ _COMPOUND = (
     ast.AsyncWith,
     ast.Match,
 )
-_LEAVES = (ast.Name, ast.Constant)
-_SEQUENCES = (ast.List, ast.Tuple, ast.Set)
 
 Span = tuple[int, int]
 """The first and last line of the statement a finding is in (what a suppression may end)."""
@@ -110,7 +115,9 @@ def _analyse(source: str, options: LintOptions) -> Analysis:
     walker = _Walker(source, rule_classes(options), context)
     try:
         return Analysis(
-            findings=tuple(walker.run(tree)), facts=walker.facts(), suppressions=suppressions
+            findings=order_findings(walker.run(tree)),
+            facts=walker.facts(),
+            suppressions=suppressions,
         )
     finally:
         walker.close()
@@ -153,6 +160,7 @@ class _Walker:
         for rule in self.rules:
             for name in rule.operations:
                 self.by_operation.setdefault(name, []).append(rule)
+        self.watched = frozenset({*self.by_operation, "create_table"})
         self.comment_rules = [rule for rule in self.rules if _overrides(rule, "visit_comment")]
         self.function_rules = [rule for rule in self.rules if _overrides(rule, "leave_function")]
         self.module_rules = [rule for rule in self.rules if _overrides(rule, "leave_module")]
@@ -325,29 +333,36 @@ class _Walker:
     # expressions ------------------------------------------------------------------------
 
     def _expression(self, expression: ast.expr) -> None:
+        # The hot loop of a cold run: every node of every operation's arguments passes here,
+        # so node types are compared exactly (no subclasses exist) and calls that cannot be
+        # operations are told apart without a method call.
+        watched = self.watched
         stack: list[ast.AST] = [expression]
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
-            node = stack.pop()
-            if isinstance(node, ast.Call):
-                self._call(node)
-                stack.extend(argument.value for argument in reversed(node.keywords))
-                stack.extend(reversed(node.args))
-                stack.append(node.func)
-            elif isinstance(node, ast.Attribute):
-                stack.append(node.value)
-            elif isinstance(node, _LEAVES):
+            node = pop()
+            if type(node) is ast.Call:
+                func = node.func
+                if (
+                    type(func) is ast.Attribute
+                    and func.attr in watched
+                    and type(func.value) is ast.Name
+                ):
+                    self._call(node, func.attr, func.value.id)
+                if node.keywords:
+                    extend([argument.value for argument in reversed(node.keywords)])
+                extend(reversed(node.args))
+                push(func)
+            elif type(node) is ast.Attribute:
+                push(node.value)
+            elif type(node) is ast.Name or type(node) is ast.Constant:
                 continue
-            elif isinstance(node, _SEQUENCES):
-                stack.extend(reversed(node.elts))
+            elif type(node) is ast.List or type(node) is ast.Tuple or type(node) is ast.Set:
+                extend(reversed(node.elts))
             else:
-                stack.extend(reversed(list(ast.iter_child_nodes(node))))
+                extend(reversed(list(ast.iter_child_nodes(node))))
 
-    def _call(self, call: ast.Call) -> None:
-        func = call.func
-        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
-            return
-        receiver = func.value.id
-        name = func.attr
+    def _call(self, call: ast.Call, name: str, receiver: str) -> None:
         if name == "create_table" and receiver == "op":
             first = call.args[0] if call.args else keyword(call, "table_name")
             table = string_value(first)

@@ -86,7 +86,7 @@ def lint_options(
 
 def hook_options(config: Config | None) -> list[dict[str, RawOption]]:
     """The options of every ``lback_lint`` hook the configuration declares."""
-    from ..write_hooks import LINT_HOOK
+    from ..plugin import LINT_HOOK
 
     if config is None:
         return []
