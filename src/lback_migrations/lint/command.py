@@ -236,10 +236,15 @@ def _write(results: Sequence[tuple[str, Shown]], options: LintOptions, output_fo
     out = sys.stdout
     if output_format == "text":
         # Finding.render's format, written without building a Finding for each finding.
-        lines = [f"{path}:{text}\n" for path, shown in results for text in shown.texts]
-        out.write("".join(lines))
-        if lines:
-            out.write(f"Found {len(lines)} problem(s).\n")
+        parts = [
+            f"{path}:" + f"\n{path}:".join(shown.texts) + "\n"
+            for path, shown in results
+            if shown.texts
+        ]
+        out.write("".join(parts))
+        count = sum(len(shown.texts) for _, shown in results)
+        if count:
+            out.write(f"Found {count} problem(s).\n")
         return
     from .conclusion import findings_of
 

@@ -233,11 +233,12 @@ def concluded_document(
     place adds nothing (LB404, LB405: rare), the stored texts are the answer as they are.
     """
     if not document["suppressions"]:
-        plan = _plan(options)
-        facts = _facts(document) if plan.contextual else RevisionFacts()
-        if not any(
-            any(True for _ in rule.check_revision(facts, revision)) for rule in plan.contextual
-        ):
+        contextual = _plan(options).contextual
+        facts = _facts(document) if contextual else RevisionFacts()
+        for rule in contextual:
+            if next(rule.check_revision(facts, revision), None) is not None:
+                break
+        else:
             return Shown(document["findings"], document["codes"])
     rows = concluded_rows(Analysis.from_json(document), options, revision)
     return Shown([row.text for row in rows], {row.code for row in rows})

@@ -8,9 +8,7 @@ suppressed nothing is itself reported (``LB901``), so stale ones do not pile up.
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from typing import NamedTuple
 
 MARKER = "lback:"
@@ -47,6 +45,9 @@ def parse_suppressions(source: str) -> list[Suppression]:
     """
     if MARKER not in source:
         return []
+    import io
+    import tokenize  # only when a file mentions the marker, which most never do
+
     found: list[Suppression] = []
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
