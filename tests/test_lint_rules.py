@@ -91,3 +91,18 @@ def test_a_finding_renders_as_path_line_column_code_message() -> None:
         analyse(source, options), "v/1_a.py", options, Example("").revision_context
     )
     assert finding.render().startswith("v/1_a.py:2:5: LB101 op.drop_table('account')")
+
+
+def test_a_file_that_does_not_parse_is_reported_where_python_stops() -> None:
+    options = LintOptions()
+    source = 'def upgrade():\n    op.drop_table("a"\n\ndef downgrade():\n    pass\n'
+    findings = conclude(analyse(source, options), "x.py", options, Example("").revision_context)
+    assert [(f.code, f.line, f.column) for f in findings] == [("LB900", 2, 18)]
+    assert "'(' was never closed" in findings[0].message
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    options = LintOptions(select=("LB101",))
+    source = 'def upgrade():\n    note = "été"; op.drop_table("account")\n'
+    [finding] = conclude(analyse(source, options), "x.py", options, Example("").revision_context)
+    assert (finding.line, finding.column) == (2, 19)
