@@ -173,6 +173,7 @@ class _Walker:
         self.spans: dict[ast.AST, Span] = {}
         self.assignments: dict[str, tuple[ast.expr, ast.stmt]] = {}
         self.reports: list[tuple[str, ast.AST | tuple[int, int], str, Span]] = []
+        self.ascii = source.isascii()
         self.lines: list[str] | None = None
 
     def run(self, tree: ast.Module) -> list[RawFinding]:
@@ -213,7 +214,7 @@ class _Walker:
 
     def _column(self, line: int, offset: int) -> int:
         """The 1-based column, in characters, of the UTF-8 byte ``offset`` Python gives."""
-        if self.source.isascii():
+        if self.ascii:
             return offset + 1
         if self.lines is None:
             self.lines = _LINE_BREAK.split(self.source)
@@ -240,7 +241,7 @@ class _Walker:
         values = tuple(item for item in items if item is not None)
         if len(values) != len(items):
             return None
-        return Assignment(values, statement.lineno, self._column(statement.lineno, 0))
+        return Assignment(values, statement.lineno)
 
     def _comments(self) -> Iterator[SourceComment]:
         for match in _OWN_LINE_COMMENT.finditer(self.source):
