@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from .option_values import is_true
+
 if TYPE_CHECKING:
     from alembic.operations.ops import MigrationScript
     from alembic.runtime.environment import ProcessRevisionDirectiveFn
@@ -13,7 +15,6 @@ if TYPE_CHECKING:
 
 ALLOW_EMPTY_X_ARGUMENT = "allow_empty"
 AUTOGENERATE_ATTRIBUTE = "lback.autogenerate"
-_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 def is_autogenerate_revision(context: MigrationContext) -> bool:
@@ -36,7 +37,7 @@ def _empty_allowed(context: MigrationContext) -> bool:
     if environment is None:
         return False
     x_arguments = environment.get_x_argument(as_dictionary=True)
-    return x_arguments.get(ALLOW_EMPTY_X_ARGUMENT, "").lower() in _TRUE
+    return is_true(x_arguments.get(ALLOW_EMPTY_X_ARGUMENT, ""))
 
 
 def skip_empty_revision(

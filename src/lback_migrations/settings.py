@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError
 from .filters import OBJECT_TYPES
+from .option_values import parse_bool, parse_list
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,41 +100,12 @@ def _as_optional_text(value: Any, key: str, source: str | None) -> str | None:
     return text or None
 
 
-def _as_list(value: Any, key: str, source: str | None) -> tuple[str, ...]:
-    if isinstance(value, str):
-        items = value.replace("\n", ",").split(",")
-    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
-        items = value
-    else:
-        raise ConfigurationError(
-            key,
-            f"expected a comma-separated list, got {value!r}",
-            "write the names separated by commas",
-            source,
-        )
-    return tuple(item.strip() for item in items if item.strip())
-
-
 def _as_optional_list(value: Any, key: str, source: str | None) -> tuple[str, ...] | None:
-    return _as_list(value, key, source)
-
-
-_TRUE = frozenset({"true", "yes", "on", "1"})
-_FALSE = frozenset({"false", "no", "off", "0"})
-
-
-def _as_bool(value: Any, key: str, source: str | None) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ConfigurationError(
-        key, f"expected true or false, got {value!r}", "write true or false", source
-    )
+    return parse_list(value, key, source)
 
 
 def _object_types(value: Any, key: str, source: str | None) -> tuple[str, ...]:
-    names = _as_list(value, key, source)
+    names = parse_list(value, key, source)
     unknown = [name for name in names if name not in OBJECT_TYPES]
     if unknown:
         raise ConfigurationError(
@@ -158,24 +130,24 @@ def _choice(choices: tuple[str, ...]) -> Callable[[Any, str, str | None], str]:
 
 
 _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
-    "target_metadata": _as_list,
+    "target_metadata": parse_list,
     "url_env": _as_text,
-    "schemas": _as_list,
-    "include_tables": _as_list,
-    "exclude_tables": _as_list,
-    "only_metadata_tables": _as_bool,
-    "drop_unknown_tables": _as_bool,
+    "schemas": parse_list,
+    "include_tables": parse_list,
+    "exclude_tables": parse_list,
+    "only_metadata_tables": parse_bool,
+    "drop_unknown_tables": parse_bool,
     "exclude_object_types": _object_types,
-    "compare_type": _as_bool,
+    "compare_type": parse_bool,
     "type_rules": _as_optional_list,
-    "compare_server_default": _as_bool,
-    "type_modules": _as_list,
+    "compare_server_default": parse_bool,
+    "type_modules": parse_list,
     "user_module_prefix": _as_optional_text,
     "version_table": _as_text,
     "version_table_schema": _as_optional_text,
     "batch_mode": _choice(BATCH_MODES),
-    "skip_empty_revisions": _as_bool,
-    "transaction_per_migration": _as_bool,
+    "skip_empty_revisions": parse_bool,
+    "transaction_per_migration": parse_bool,
     "rename_detection": _choice(RENAME_DETECTION_MODES),
 }
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigurationError
+from ..option_values import parse_bool
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -75,20 +76,6 @@ def option_names() -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(FormatOptions))
 
 
-_TRUE = frozenset({"true", "yes", "on", "1"})
-_FALSE = frozenset({"false", "no", "off", "0"})
-
-
-def _as_bool(value: Any, key: str, source: str | None) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ConfigurationError(
-        key, f"expected true or false, got {value!r}", "write true or false", source
-    )
-
-
 def _as_line_length(value: Any, key: str, source: str | None) -> int:
     try:
         number = int(value)
@@ -129,15 +116,15 @@ def _as_engine(value: Any, key: str, source: str | None) -> str:
 
 
 _PARSERS = {
-    "remove_unused_imports": _as_bool,
-    "sort_imports": _as_bool,
-    "strip_alembic_markers": _as_bool,
+    "remove_unused_imports": parse_bool,
+    "sort_imports": parse_bool,
+    "strip_alembic_markers": parse_bool,
     "engine": _as_engine,
     "line_length": _as_line_length,
     "target_version": _as_versions,
-    "skip_string_normalization": _as_bool,
-    "skip_magic_trailing_comma": _as_bool,
-    "preview": _as_bool,
+    "skip_string_normalization": parse_bool,
+    "skip_magic_trailing_comma": parse_bool,
+    "preview": parse_bool,
 }
 
 _Layer = dict[str, tuple[str, Any, "str | None"]]

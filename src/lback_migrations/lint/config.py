@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ConfigurationError
+from ..option_values import parse_bool
 from ..settings import PYPROJECT_TABLE, RawOption
 from .findings import FAIL_ON, Severity
 from .rules import all_rules
@@ -171,27 +172,13 @@ def _dialect(value: Any, key: str, source: str | None) -> str | None:
     return text
 
 
-_TRUE = frozenset({"true", "yes", "on", "1"})
-_FALSE = frozenset({"false", "no", "off", "0"})
-
-
-def _boolean(value: Any, key: str, source: str | None) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ConfigurationError(
-        key, f"expected true or false, got {value!r}", "write true or false", source
-    )
-
-
 _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "select": _codes,
     "ignore": _codes,
     "severity": _severities,
     "fail_on": _fail_on,
     "dialect": _dialect,
-    "naming_convention": _boolean,
+    "naming_convention": parse_bool,
 }
 
 

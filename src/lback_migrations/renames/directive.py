@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from ..directives import is_autogenerate_revision
+from ..option_values import is_true
 from ..settings import RENAME_DETECTION_MODES
 from .candidates import (
     Candidate,
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from alembic.script.revision import _GetRevArg
     from sqlalchemy import Column, MetaData
 
-_TRUE = frozenset({"1", "true", "yes", "on"})
-
 
 def _x_arguments(context: MigrationContext) -> list[str]:
     environment = context.environment_context
@@ -55,7 +54,7 @@ def _no_input(x_arguments: Sequence[str]) -> bool:
         for key, _, value in (a.partition("=") for a in x_arguments)
         if key == NOINPUT_X_ARGUMENT
     ]
-    return any(value.strip().lower() in _TRUE for value in values)
+    return any(is_true(value) for value in values)
 
 
 def _target_metadata(context: MigrationContext) -> list[MetaData]:
