@@ -121,7 +121,12 @@ def forget_app_modules() -> None:
 def new_project(
     root: Path, database: Database, runner: str, **options: Any
 ) -> tuple[AlembicProject, MigrationCommands]:
-    """A directory with the models, and the commands that will run in it (nothing run yet)."""
+    """A directory with the models, and the commands that will run in it (nothing run yet).
+
+    An in-process runner imports the models into this process: forget those of any project an
+    earlier test in the same process imported under the same module name.
+    """
+    forget_app_modules()
     root.mkdir(parents=True)
     project = AlembicProject(root=root, database=database)
     project.write_models(MODELS)
@@ -612,3 +617,25 @@ def test_inprocess_runner_leaves_the_callers_logging_as_it_was(
     assert "account" in sqlite_database.table_names()
     assert (root_handlers, alembic_level) == (0, logging.NOTSET)
     assert "Running upgrade" not in done.stderr + captured
+
+
+def test_the_inprocess_runner_imports_each_projects_own_models_and_restores_sys_path(
+    tmp_path: Path,
+) -> None:
+    path_before = list(sys.path)
+    for name in ("first", "second"):
+        database = Database("sqlite", sa.make_url(f"sqlite:///{tmp_path / name}.db"))
+        project, commands = initialised(tmp_path / name, database, "inprocess")
+        assert_ok(commands.makemigrations("create account"))
+        assert_ok(commands.migrate())
+        project.write_models(
+            (project.root / "app" / "models.py").read_text()
+            + "\n\nclass Extra(Base):\n"
+            + "    __tablename__ = 'extra'\n"
+            + "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        )
+        forget_app_modules()
+        result = commands.check()
+        assert not result.success, f"{name}: the check did not see its own new model"
+        assert "add_table" in result.stdout + result.stderr
+        assert sys.path == path_before

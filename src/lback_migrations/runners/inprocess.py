@@ -89,6 +89,29 @@ def _working_directory(directory: Path | None) -> Iterator[None]:
         os.chdir(previous)
 
 
+def _forget_relative_finders() -> None:
+    for entry in [entry for entry in sys.path_importer_cache if not os.path.isabs(entry)]:
+        del sys.path_importer_cache[entry]
+
+
+@contextmanager
+def _import_path_of_this_run() -> Iterator[None]:
+    """Give the command a ``sys.path`` of its own.
+
+    Alembic's ``prepend_sys_path`` adds entries such as ``"."`` to ``sys.path`` on every run,
+    and Python resolves a relative entry against the working directory of its *first* use and
+    caches the finder: without this, ``sys.path`` would grow with every call and a second
+    project run in the same process would import the first project's models.
+    """
+    saved = list(sys.path)
+    _forget_relative_finders()
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+        _forget_relative_finders()
+
+
 @contextmanager
 def _environment(variables: Mapping[str, str]) -> Iterator[None]:
     previous = {name: os.environ.get(name) for name in variables}
@@ -224,6 +247,7 @@ class InProcessRunner:
                 code = exit_.code if isinstance(exit_.code, int) else 2
                 return Outcome(code, stdout.getvalue(), stderr.getvalue(), NON_ZERO_EXIT_CODE)
             stack.enter_context(_working_directory(invocation.directory))
+            stack.enter_context(_import_path_of_this_run())
             stack.enter_context(_environment(invocation.environment))
             stack.enter_context(_captured_alembic_log(stderr))
             stack.enter_context(run_sender(sender))
