@@ -3,6 +3,11 @@
 :func:`format_source` and :func:`format_file` return a :data:`~.results.FormatResult` and never
 raise. A result is :class:`~.results.Formatted` only when the new source parses, is equivalent
 to the old one (:mod:`.equivalence`) and is stable (formatting it again changes nothing).
+
+Stability is checked by formatting the result again whenever a libcst rewrite took part. A
+result of the engine alone is not formatted twice: black and ruff guarantee their own output is
+stable, and the second pass would double the cost of every hook run (the property tests of the
+suite check the whole pipeline on generated programs).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ def format_source(
         tree = ast.parse(source)
     except (SyntaxError, ValueError) as error:
         return _syntax_failure(path, error)
-    formatted = _format_once(source, tree, options, path)
+    formatted, rewritten = _format_once(source, tree, options, path)
     if isinstance(formatted, Failed) or formatted == source:
         return formatted if isinstance(formatted, Failed) else Unchanged(path)
     if not verify:
@@ -47,7 +52,9 @@ def format_source(
     )
     if problem is not None:
         return Failed(path, f"formatting would change the program: {problem}; please report this")
-    again = _format_once(formatted, ast.parse(formatted), options, path)
+    if not rewritten:
+        return Formatted(path, source, formatted)
+    again, _ = _format_once(formatted, result_tree, options, path)
     if again != formatted:
         return Failed(
             path, "formatting is not stable (a second pass changes the result); please report this"
@@ -61,14 +68,18 @@ def _syntax_failure(path: Path, error: SyntaxError | ValueError) -> Failed:
     return Failed(path, f"the file does not parse: {error}")
 
 
-def _format_once(source: str, tree: ast.Module, options: FormatOptions, path: Path) -> str | Failed:
+def _format_once(
+    source: str, tree: ast.Module, options: FormatOptions, path: Path
+) -> tuple[str | Failed, bool]:
+    """Rewrite (when needed) and format ``source``; tell whether a libcst rewrite took part."""
     lines = source.splitlines()
     unused = unused_imports(tree, lines) if options.remove_unused_imports else frozenset()
-    if (
+    rewritten = bool(
         unused
         or (options.sort_imports and not block_is_canonical(tree, lines))
         or (options.strip_alembic_markers and has_markers(source))
-    ):
+    )
+    if rewritten:
         from libcst import ParserSyntaxError
 
         from .rewrites import rewrite
@@ -76,13 +87,15 @@ def _format_once(source: str, tree: ast.Module, options: FormatOptions, path: Pa
         try:
             source = rewrite(source, options, unused)
         except ParserSyntaxError as error:
-            return Failed(path, f"libcst cannot parse the file: {error.message}", error.raw_line)
+            failure = Failed(path, f"libcst cannot parse the file: {error.message}", error.raw_line)
+            return failure, rewritten
     try:
-        return format_with_engine(source, path, options)
+        return format_with_engine(source, path, options), rewritten
     except EngineError as error:
-        return Failed(path, str(error))
+        return Failed(path, str(error)), rewritten
     except Exception as error:  # the engine's own bugs must not lose the revision
-        return Failed(path, f"{options.engine} failed: {type(error).__name__}: {error}")
+        failure = Failed(path, f"{options.engine} failed: {type(error).__name__}: {error}")
+        return failure, rewritten
 
 
 def format_file(
