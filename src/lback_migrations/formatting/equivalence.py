@@ -21,8 +21,6 @@ from .imports import used_names
 def difference(before: ast.Module, after: ast.Module, *, imports_removable: bool) -> str | None:
     """Return how ``after`` differs from ``before`` beyond the allowances, or ``None``.
 
-    Both trees are normalised in place.
-
     :param imports_removable: whether unused imports may have been removed.
     """
     before_statements, before_imports = _split(before)
@@ -30,15 +28,18 @@ def difference(before: ast.Module, after: ast.Module, *, imports_removable: bool
     if len(before_statements) != len(after_statements):
         return "the number of statements changed"
     for old, new in zip(before_statements, after_statements, strict=True):
-        if old != new:
-            return f"a statement changed: {_first_line(old)}"
-    used = used_names(after)
+        if not _same(old, new):
+            return f"a statement changed: {_first_line(ast.dump(old))}"
+    used: set[str] | None = None
     for old_bindings, new_bindings in zip(before_imports, after_imports, strict=True):
         if new_bindings - old_bindings:
             return f"an import was added: {sorted(map(str, new_bindings - old_bindings))[0]}"
         removed = old_bindings - new_bindings
-        if removed and not imports_removable:
+        if not removed:
+            continue
+        if not imports_removable:
             return f"an import was removed: {sorted(map(str, removed))[0]}"
+        used = used_names(after) if used is None else used
         still_used = {binding for binding in removed if binding[-1] in used}
         if still_used:
             return f"a used import was removed: {sorted(map(str, still_used))[0]}"
@@ -53,11 +54,10 @@ Binding = tuple[Hashable, ...]
 """An imported name: its form, module, level, name and the name it binds (last)."""
 
 
-def _split(tree: ast.Module) -> tuple[list[str], list[set[Binding]]]:
-    """The module's other statements (normalised dumps) and, around them, its import bindings."""
-    statements: list[str] = []
+def _split(tree: ast.Module) -> tuple[list[ast.stmt], list[set[Binding]]]:
+    """The module's other statements and, around them, its import bindings."""
+    statements: list[ast.stmt] = []
     imports: list[set[Binding]] = [set()]
-    normaliser = _Normaliser()
     for node in tree.body:
         if isinstance(node, ast.Import):
             imports[-1].update(
@@ -77,28 +77,46 @@ def _split(tree: ast.Module) -> tuple[list[str], list[set[Binding]]]:
                 for alias in node.names
             )
         else:
-            statements.append(ast.dump(normaliser.visit(node)))
+            statements.append(node)
             imports.append(set())
     return statements, imports
 
 
-class _Normaliser(ast.NodeTransformer):
-    def visit_Expr(self, node: ast.Expr) -> ast.Expr:
-        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            lines = (line.strip() for line in node.value.value.splitlines())
-            node.value = ast.Constant("\n".join(lines).strip())
-            return node
-        self.generic_visit(node)
-        return node
+def _same(old: object, new: object) -> bool:
+    """Compare two trees field by field, with the docstring and ``del`` allowances.
 
-    def visit_Delete(self, node: ast.Delete) -> ast.Delete:
-        self.generic_visit(node)
-        node.targets = [element for target in node.targets for element in _unwrapped(target)]
-        return node
+    A direct walk rather than comparing :func:`ast.dump` strings: it builds nothing, and it is
+    run by every ``lback_format`` hook.
+    """
+    if type(old) is not type(new):
+        return False
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new, strict=True))
+    if not isinstance(old, ast.AST):
+        return old == new
+    if isinstance(old, ast.Expr) and isinstance(new, ast.Expr):
+        old_docstring, new_docstring = _docstring(old), _docstring(new)
+        if old_docstring is not None or new_docstring is not None:
+            return old_docstring == new_docstring
+    elif isinstance(old, ast.Delete) and isinstance(new, ast.Delete):
+        return _same(_flat_targets(old), _flat_targets(new))
+    return all(
+        _same(getattr(old, field, None), getattr(new, field, None))
+        for field in old._fields
+        if not (field == "kind" and isinstance(old, ast.Constant))
+    )
 
-    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
-        node.kind = None
-        return node
+
+def _docstring(node: ast.Expr) -> str | None:
+    """A string standing alone as a statement, with the whitespace black and ruff normalise
+    taken out."""
+    if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+        return "\n".join(line.strip() for line in node.value.value.splitlines()).strip()
+    return None
+
+
+def _flat_targets(node: ast.Delete) -> list[ast.expr]:
+    return [element for target in node.targets for element in _unwrapped(target)]
 
 
 def _unwrapped(node: ast.expr) -> list[ast.expr]:

@@ -47,14 +47,12 @@ def format_source(
         result_tree = ast.parse(formatted)
     except (SyntaxError, ValueError) as error:
         return Failed(path, f"the formatted code does not parse ({error}); please report this")
-    problem = difference(
-        ast.parse(source), result_tree, imports_removable=options.remove_unused_imports
-    )
+    problem = difference(tree, result_tree, imports_removable=options.remove_unused_imports)
     if problem is not None:
         return Failed(path, f"formatting would change the program: {problem}; please report this")
     if not rewritten:
         return Formatted(path, source, formatted)
-    again, _ = _format_once(formatted, result_tree, options, path)
+    again, _ = _format_once(formatted, ast.parse(formatted), options, path)
     if again != formatted:
         return Failed(
             path, "formatting is not stable (a second pass changes the result); please report this"
