@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigurationError
 from .filters import OBJECT_TYPES
 from .option_values import parse_bool, parse_list
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+from .pyproject import load_tool_table
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -190,16 +185,7 @@ def read_pyproject_options(path: Path) -> dict[str, RawOption]:
 
     :raises ConfigurationError: when the file is not valid TOML.
     """
-    if not path.is_file():
-        return {}
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigurationError(
-            PYPROJECT_TABLE, f"cannot parse {path}: {error}", "fix the TOML syntax", str(path)
-        ) from error
-    table = document.get("tool", {}).get("lback-migrations", {})
+    table = load_tool_table(path, PYPROJECT_TABLE).get("lback-migrations", {})
     return {
         name: (f"[{PYPROJECT_TABLE}] {name}", value, str(path))
         for name, value in table.items()

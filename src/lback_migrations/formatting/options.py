@@ -15,7 +15,6 @@ import dataclasses
 import difflib
 import functools
 import json
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +22,7 @@ from typing import Any
 
 from ..errors import ConfigurationError
 from ..option_values import parse_bool
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+from ..pyproject import load_tool_table
 
 ENGINES = ("black", "ruff")
 _ALEMBIC_KEYS = frozenset({"type", "_hook_name"})
@@ -143,13 +138,7 @@ def find_pyproject(path: Path) -> Path | None:
 @functools.lru_cache(maxsize=32)
 def _project_layers(pyproject: Path) -> tuple[_Layer, _Layer]:
     source = str(pyproject)
-    try:
-        with pyproject.open("rb") as handle:
-            tool = tomllib.load(handle).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigurationError(
-            "[tool.black]", f"cannot read {pyproject}: {error}", "fix the TOML syntax", source
-        ) from error
+    tool = load_tool_table(pyproject, "[tool.black]")
     black: _Layer = {
         _BLACK_KEYS[key]: (f"[tool.black] {key}", value, source)
         for key, value in tool.get("black", {}).items()

@@ -11,21 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ConfigurationError
 from ..option_values import parse_bool
+from ..pyproject import load_tool_table
 from ..settings import PYPROJECT_TABLE, RawOption
 from .findings import FAIL_ON, Severity
 from .rules import all_rules
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 LINT_TABLE = f"{PYPROJECT_TABLE}.lint"
 DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
@@ -213,16 +208,7 @@ def read_lint_table(path: Path) -> dict[str, RawOption]:
 
     :raises ConfigurationError: when the file is not valid TOML or the table is not a table.
     """
-    if not path.is_file():
-        return {}
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigurationError(
-            LINT_TABLE, f"cannot parse {path}: {error}", "fix the TOML syntax", str(path)
-        ) from error
-    table = document.get("tool", {}).get("lback-migrations", {}).get("lint", {})
+    table = load_tool_table(path, LINT_TABLE).get("lback-migrations", {}).get("lint", {})
     if not isinstance(table, dict):
         raise ConfigurationError(
             f"[{LINT_TABLE}]", "is not a table", "write the lint options as a table", str(path)
