@@ -7,9 +7,12 @@ the same way, and names the key it could not read.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
 FALSE_WORDS = frozenset({"false", "no", "off", "0"})
@@ -32,6 +35,33 @@ def parse_bool(value: Any, key: str, source: str | None) -> bool:
     raise ConfigurationError(
         key, f"expected true or false, got {value!r}", "write true or false", source
     )
+
+
+def parse_text(value: Any, key: str, source: str | None) -> str:
+    """Read a string, without surrounding white space.
+
+    :raises ConfigurationError: naming ``key`` (in ``source``) for anything else.
+    """
+    if isinstance(value, str):
+        return value.strip()
+    raise ConfigurationError(key, f"expected a string, got {value!r}", "write a string", source)
+
+
+def choice_parser(choices: tuple[str, ...]) -> Callable[[Any, str, str | None], str]:
+    """Build a reader of one of ``choices`` (case-insensitive).
+
+    The reader raises :class:`ConfigurationError` naming the key and the choices.
+    """
+
+    def parse(value: Any, key: str, source: str | None) -> str:
+        text = parse_text(value, key, source).lower()
+        if text not in choices:
+            raise ConfigurationError(
+                key, f"unknown value {value!r}", f"use one of: {', '.join(choices)}", source
+            )
+        return text
+
+    return parse
 
 
 def parse_list(value: Any, key: str, source: str | None) -> tuple[str, ...]:

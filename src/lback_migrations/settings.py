@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError
 from .filters import OBJECT_TYPES
-from .option_values import parse_bool, parse_list
+from .option_values import choice_parser, parse_bool, parse_list, parse_text
 from .pyproject import load_tool_table
 
 if TYPE_CHECKING:
@@ -84,14 +84,8 @@ class Settings:
     """Where the options came from, for error messages."""
 
 
-def _as_text(value: Any, key: str, source: str | None) -> str:
-    if isinstance(value, str):
-        return value.strip()
-    raise ConfigurationError(key, f"expected a string, got {value!r}", "write a string", source)
-
-
 def _as_optional_text(value: Any, key: str, source: str | None) -> str | None:
-    text = _as_text(value, key, source)
+    text = parse_text(value, key, source)
     return text or None
 
 
@@ -112,21 +106,9 @@ def _object_types(value: Any, key: str, source: str | None) -> tuple[str, ...]:
     return names
 
 
-def _choice(choices: tuple[str, ...]) -> Callable[[Any, str, str | None], str]:
-    def parse(value: Any, key: str, source: str | None) -> str:
-        text = _as_text(value, key, source).lower()
-        if text not in choices:
-            raise ConfigurationError(
-                key, f"unknown value {value!r}", f"use one of: {', '.join(choices)}", source
-            )
-        return text
-
-    return parse
-
-
 _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "target_metadata": parse_list,
-    "url_env": _as_text,
+    "url_env": parse_text,
     "schemas": parse_list,
     "include_tables": parse_list,
     "exclude_tables": parse_list,
@@ -138,12 +120,12 @@ _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "compare_server_default": parse_bool,
     "type_modules": parse_list,
     "user_module_prefix": _as_optional_text,
-    "version_table": _as_text,
+    "version_table": parse_text,
     "version_table_schema": _as_optional_text,
-    "batch_mode": _choice(BATCH_MODES),
+    "batch_mode": choice_parser(BATCH_MODES),
     "skip_empty_revisions": parse_bool,
     "transaction_per_migration": parse_bool,
-    "rename_detection": _choice(RENAME_DETECTION_MODES),
+    "rename_detection": choice_parser(RENAME_DETECTION_MODES),
 }
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ConfigurationError
-from ..option_values import parse_bool
+from ..option_values import choice_parser, parse_bool, parse_list
 from ..pyproject import load_tool_table
 from ..settings import PYPROJECT_TABLE, RawOption
 from .findings import FAIL_ON, Severity
@@ -80,19 +80,9 @@ class LintOptions(NamedTuple):
         return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 
-def _words(value: Any, key: str, source: str | None) -> list[str]:
-    if isinstance(value, str):
-        items = re.split(r"[,\s]+", value)
-    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
-        items = value
-    else:
-        raise ConfigurationError(
-            key,
-            f"expected a list of codes, got {value!r}",
-            "write codes separated by commas",
-            source,
-        )
-    return [item.strip() for item in items if item.strip()]
+def _words(value: Any, key: str, source: str | None) -> tuple[str, ...]:
+    """A list of codes, separated by commas or white space."""
+    return parse_list(re.sub(r"\s+", ",", value) if isinstance(value, str) else value, key, source)
 
 
 def _codes(value: Any, key: str, source: str | None) -> tuple[str, ...]:
@@ -149,15 +139,6 @@ def _severities(value: Any, key: str, source: str | None) -> tuple[tuple[str, Se
     return tuple(result)
 
 
-def _fail_on(value: Any, key: str, source: str | None) -> str:
-    text = value.strip().lower() if isinstance(value, str) else None
-    if text not in FAIL_ON:
-        raise ConfigurationError(
-            key, f"unknown value {value!r}", f"use one of: {', '.join(FAIL_ON)}", source
-        )
-    return text
-
-
 def _dialect(value: Any, key: str, source: str | None) -> str | None:
     text = value.strip().lower().partition("+")[0] if isinstance(value, str) else None
     if text not in DIALECTS:
@@ -171,7 +152,7 @@ _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "select": _codes,
     "ignore": _codes,
     "severity": _severities,
-    "fail_on": _fail_on,
+    "fail_on": choice_parser(FAIL_ON),
     "dialect": _dialect,
     "naming_convention": parse_bool,
 }
