@@ -34,14 +34,6 @@ CONFIGURE_LOGGING_ATTRIBUTE = "lback.configure_logging"
 """``config.attributes`` key: set it false to keep ``env.py`` away from logging entirely."""
 
 
-def masked_url(url: str) -> str:
-    """Return ``url`` with its password replaced by ``***``, fit for logs and errors."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown as a placeholder, never verbatim
-        return "<unparsable database URL>"
-
-
 def configure_logging(config: Config) -> None:
     """Apply the ini file's logging sections without disturbing an application's logging.
 
