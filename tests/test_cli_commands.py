@@ -23,6 +23,19 @@ def test_help_lists_alembic_commands_and_ours(tmp_path: Path, sqlite_database: D
         assert name in text
 
 
+def test_version_names_this_package_and_alembic() -> None:
+    import alembic
+
+    import lback_migrations
+
+    result = subprocess.run(
+        [command_path("lback-migrations"), "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == (
+        f"lback-migrations {lback_migrations.__version__} (alembic {alembic.__version__})"
+    )
+
+
 def test_makemigrations_migrate_rollback_write_every_signal_to_the_events_file(
     tmp_path: Path, database: Database
 ) -> None:

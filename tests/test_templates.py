@@ -346,6 +346,23 @@ def test_configure_logging_attribute_false_keeps_the_ini_logging_out(
     assert "Running upgrade" not in result.stderr
 
 
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_uncommenting_the_type_rules_example_of_the_template_works(
+    tmp_path: Path, sqlite_database: Database, template: str
+) -> None:
+    project = AlembicProject.create(
+        tmp_path / "project", sqlite_database, models=MODELS, template=template
+    )
+    project.set_main_option("lback.target_metadata", METADATA)
+    example = re.search(r"^# (lback\.type_rules = .+)$", project.ini_path.read_text(), re.MULTILINE)
+    assert example is not None
+    key, _, value = example.group(1).partition(" = ")
+    project.set_main_option(key, value)
+    project.autogenerate("create account")
+    project.alembic("upgrade", "head")
+    assert "No new upgrade operations detected" in project.alembic("check").stdout
+
+
 def test_alembic_info_lines_are_shown_but_plugin_set_up_lines_are_not(
     tmp_path: Path, sqlite_database: Database
 ) -> None:

@@ -38,9 +38,10 @@ sqlalchemy.url = sqlite:///%(here)s/app.db
 # object types autogenerate leaves alone: index, unique_constraint, foreign_key_constraint
 # lback.exclude_object_types =
 
-# compare column types, with the type rules listed (default: every rule)
+# compare column types, with the type rules listed ("default" stands for every built-in rule,
+# module:callable adds one of your own)
 # lback.compare_type = true
-# lback.type_rules = string_length_default, boolean_tinyint, enum_check, json_jsonb
+# lback.type_rules = float_precision, mysql_national_charset, sqlite_declared_type
 
 # compare server defaults, normalised so identical defaults are not reported
 # lback.compare_server_default = true

@@ -18,8 +18,11 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from alembic import __version__ as alembic_version
 from alembic.config import CommandLine
 from alembic.util import CommandError, err
+
+from . import __version__
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -110,6 +113,7 @@ class LbackCommandLine(CommandLine):
 
     def __init__(self, prog: str | None = "lback-migrations") -> None:
         super().__init__(prog=prog)
+        self._show_versions()
         self.subparsers.choices["init"].set_defaults(template=DEFAULT_TEMPLATE)
         self.parser.add_argument(
             "--events",
@@ -119,6 +123,11 @@ class LbackCommandLine(CommandLine):
         self._deferred: dict[str, tuple[ArgumentParser, str]] = {}
         for deferred in COMMANDS:
             self._add_deferred(deferred)
+
+    def _show_versions(self) -> None:
+        # Alembic's parser already owns --version (printing only Alembic's): give it ours too.
+        action = self.parser._option_string_actions["--version"]
+        action.version = f"%(prog)s {__version__} (alembic {alembic_version})"  # type: ignore[attr-defined]
 
     def add_command(
         self, name: str, command: CommandFn, *, help_text: str, arguments: ArgumentsFn
