@@ -7,6 +7,7 @@ Every option lives in configuration: the ``lback.*`` keys of alembic.ini or
 from sqlalchemy import engine_from_config, pool
 
 from alembic import context
+from lback_migrations.connections import CONNECTION_ATTRIBUTE, connected
 from lback_migrations.environment import MigrationEnvironment, configure_logging
 
 config = context.config
@@ -29,8 +30,9 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    """Run migrations against a live connection."""
-    connectable = config.attributes.get("connection")
+    """Run migrations against a live connection: the Engine or Connection handed in through
+    ``config.attributes["connection"]``, else a new engine."""
+    connectable = config.attributes.get(CONNECTION_ATTRIBUTE)
     if connectable is None:
         connectable = engine_from_config(
             config.get_section(config.config_ini_section, {}),
@@ -38,7 +40,7 @@ def run_migrations_online() -> None:
             poolclass=pool.NullPool,
             url=environment.url,
         )
-    with connectable.connect() as connection:
+    with connected(connectable) as connection:
         context.configure(
             connection=connection,
             **environment.configure_options(connection.dialect.name),

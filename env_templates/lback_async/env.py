@@ -8,9 +8,10 @@ import asyncio
 
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import async_engine_from_config
+from sqlalchemy.ext.asyncio import AsyncEngine, async_engine_from_config
 
 from alembic import context
+from lback_migrations.connections import CONNECTION_ATTRIBUTE, connected, connected_async
 from lback_migrations.environment import MigrationEnvironment, configure_logging
 
 config = context.config
@@ -41,26 +42,36 @@ def do_run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def run_async_migrations() -> None:
+async def run_async_migrations(engine: AsyncEngine) -> None:
     """Run migrations through an async engine."""
-    connectable = async_engine_from_config(
+    async with connected_async(engine) as connection:
+        await connection.run_sync(do_run_migrations)
+
+
+async def run_with_new_engine() -> None:
+    engine = async_engine_from_config(
         config.get_section(config.config_ini_section, {}),
         prefix="sqlalchemy.",
         poolclass=pool.NullPool,
         url=environment.url,
     )
-    async with connectable.connect() as connection:
-        await connection.run_sync(do_run_migrations)
-    await connectable.dispose()
+    try:
+        await run_async_migrations(engine)
+    finally:
+        await engine.dispose()
 
 
 def run_migrations_online() -> None:
-    """Run migrations against a live connection."""
-    connection = config.attributes.get("connection")
-    if connection is None:
-        asyncio.run(run_async_migrations())
+    """Run migrations against a live connection: the AsyncEngine, Engine or Connection handed
+    in through ``config.attributes["connection"]``, else a new async engine."""
+    connectable = config.attributes.get(CONNECTION_ATTRIBUTE)
+    if connectable is None:
+        asyncio.run(run_with_new_engine())
+    elif isinstance(connectable, AsyncEngine):
+        asyncio.run(run_async_migrations(connectable))
     else:
-        do_run_migrations(connection)
+        with connected(connectable) as connection:
+            do_run_migrations(connection)
 
 
 if context.is_offline_mode():

@@ -406,7 +406,32 @@ def _cli_run(config: Config, call: Callable[[MigrationCommands], CommandResult])
     commands = MigrationCommands.from_config(config, runner=InProcessRunner(echo=True))
     with _progress(sys.stdout):
         result = call(commands)
+    if result.exception is not None and _traceback_asked(config):
+        _print_traceback(commands, result.exception, sys.stderr)
     return _exit_code(result, sys.stderr)
+
+
+def _traceback_asked(config: Config) -> bool:
+    options = config.cmd_opts
+    return bool(getattr(options, "raiseerr", False) or getattr(options, "verbose", False))
+
+
+def _print_traceback(commands: MigrationCommands, error: BaseException, stream: TextIO) -> None:
+    """Print the traceback of a failed run (``--raiseerr`` or ``--verbose``), passwords masked."""
+    import traceback
+
+    from .runners.redaction import Redactor, configured_passwords
+
+    passwords = configured_passwords(
+        Path(commands.config_file), commands.name, commands.environment, commands.x_arguments
+    )
+    stream.write(Redactor(passwords).text("".join(traceback.format_exception(error))))
+
+
+def _add_verbose_argument(parser: ArgumentParser) -> None:
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="print the traceback of a failure"
+    )
 
 
 def makemigrations_command(config: Config) -> int:
@@ -421,6 +446,7 @@ def makemigrations_command(config: Config) -> int:
 
 def add_makemigrations_arguments(parser: ArgumentParser) -> None:
     """The arguments of ``makemigrations``."""
+    _add_verbose_argument(parser)
     parser.add_argument("-m", "--message", default="auto", help="message of the revision")
     parser.add_argument(
         "--rename",
@@ -445,6 +471,7 @@ def migrate_command(config: Config) -> int:
 
 def add_migrate_arguments(parser: ArgumentParser) -> None:
     """The arguments of ``migrate``."""
+    _add_verbose_argument(parser)
     parser.add_argument("version", nargs="?", default="head", help="target (default: head)")
 
 
@@ -456,4 +483,5 @@ def rollback_command(config: Config) -> int:
 
 def add_rollback_arguments(parser: ArgumentParser) -> None:
     """The arguments of ``rollback``."""
+    _add_verbose_argument(parser)
     parser.add_argument("version", nargs="?", default="-1", help="target (default: -1)")

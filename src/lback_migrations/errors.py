@@ -48,3 +48,34 @@ class DuplicateTableError(LbackError):
             f"{key}: table {table!r} is defined by both {first} and {second}; "
             "keep it in one MetaData or remove one of them from the list"
         )
+
+
+class DatabaseConnectionError(LbackError):
+    """The database of the run cannot be reached.
+
+    :param backend: the backend name of the URL (``postgresql``, ``mysql``, ``sqlite``).
+    :param host: the host connected to, ``None`` for a file or socket database.
+    :param port: the port, ``None`` when the URL names none.
+    :param database: the database name (the file, for SQLite).
+    :param reason: the driver's message in one line, password masked.
+    """
+
+    def __init__(
+        self,
+        backend: str,
+        host: str | None,
+        port: int | None,
+        database: str | None,
+        reason: str,
+    ) -> None:
+        self.backend = backend
+        self.host = host
+        self.port = port
+        self.database = database
+        self.reason = reason
+        where = f"{host}:{port}" if host and port else host or ""
+        target = f"{where}/{database}" if where else database or "(no database named)"
+        super().__init__(
+            f"cannot connect to the {backend} database {target}: {reason}; check that the "
+            "server runs and that sqlalchemy.url (or its environment variable) names it"
+        )
