@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from alembic.operations import ops
+
 from .option_values import is_true
 
 if TYPE_CHECKING:
@@ -58,6 +60,36 @@ def skip_empty_revision(
                 "No changes in schema detected: no revision file written "
                 f"(pass -x {ALLOW_EMPTY_X_ARGUMENT}=true to write an empty one)."
             )
+
+
+def drop_tables_with_their_indexes(
+    context: MigrationContext, revision: _GetRevArg, directives: list[MigrationScript]
+) -> None:
+    """Leave out the ``drop_index`` of a table the same operations drop.
+
+    Autogenerate writes a ``drop_index`` before the ``drop_table`` of a table with an index;
+    MariaDB and MySQL refuse it when the index serves a foreign key (error 1553), while every
+    backend drops a table's indexes with the table.
+    """
+    for script in directives:
+        for container in (*script.upgrade_ops_list, *script.downgrade_ops_list):
+            _drop_indexes_with_tables(container)
+
+
+def _drop_indexes_with_tables(container: ops.OpContainer) -> None:
+    dropped = {
+        (op.schema, op.table_name) for op in container.ops if isinstance(op, ops.DropTableOp)
+    }
+    if not dropped:
+        return
+    kept: list[ops.MigrateOperation] = []
+    for op in container.ops:
+        if isinstance(op, ops.ModifyTableOps) and (op.schema, op.table_name) in dropped:
+            op.ops = [item for item in op.ops if not isinstance(item, ops.DropIndexOp)]
+            if not op.ops:
+                continue
+        kept.append(op)
+    container.ops = kept
 
 
 def chain(steps: Iterable[ProcessRevisionDirectiveFn]) -> ProcessRevisionDirectiveFn:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import make_url
 
 from .compare import AUTOGENERATE_PLUGINS, type_comparator
-from .directives import chain, skip_empty_revision
+from .directives import chain, drop_tables_with_their_indexes, skip_empty_revision
 from .errors import ConfigurationError
 from .filters import include_name_filter, include_object_filter
 from .metadata import import_target_metadata
@@ -127,10 +127,12 @@ class MigrationEnvironment:
         """The ``process_revision_directives`` steps the options ask for, chained.
 
         Renames come first: stated renames are always made, and ``lback.rename_detection`` says
-        whether detected candidates are asked about, warned about, or ignored.
+        whether detected candidates are asked about, warned about, or ignored. A dropped
+        table's indexes then go with the table.
         """
         steps: list[ProcessRevisionDirectiveFn] = [
-            rename_directive(self.settings.rename_detection, schemas=self.settings.schemas)
+            rename_directive(self.settings.rename_detection, schemas=self.settings.schemas),
+            drop_tables_with_their_indexes,
         ]
         if self.settings.skip_empty_revisions:
             steps.append(skip_empty_revision)
