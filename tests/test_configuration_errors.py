@@ -36,6 +36,20 @@ LEGACY = """
     Table("account", metadata, Column("id", Integer, primary_key=True))
 """
 GOOD_METADATA = "app.models:Base.metadata"
+IMPORTS_A_BROKEN_HELPER = """
+    from sqlalchemy.orm import DeclarativeBase
+
+    from app.helpers import slugify
+
+
+    class Base(DeclarativeBase):
+        pass
+"""
+BROKEN_HELPER = """
+    import re
+
+    from app.missing_text_tools import normalise
+"""
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,25 @@ CASES = {
         "[alembic] lback.exclude_object_types in {ini}: unknown object type 'indexes'; "
         "use some of: table, column, index, unique_constraint, foreign_key_constraint",
     ),
+    "import_error_inside_the_models": Case(
+        {"target_metadata": GOOD_METADATA},
+        "app/helpers.py, line 4: No module named 'app.missing_text_tools' (while importing "
+        "'app.models', named by lback.target_metadata in {ini}); fix that import or install "
+        "the module it needs",
+        modules={"app/models.py": IMPORTS_A_BROKEN_HELPER, "app/helpers.py": BROKEN_HELPER},
+    ),
+    "target_metadata_not_set": Case(
+        {},
+        "lback.target_metadata in {ini}: is not set, so there are no models to compare with "
+        "the database; set lback.target_metadata = myapp.models:Base.metadata in the [alembic] "
+        "section, or target_metadata in [tool.lback-migrations] of pyproject.toml",
+    ),
+    "misspelt_pyproject_table": Case(
+        {},
+        "[tool.lback_migrations] in {pyproject}: lback-migrations reads no such table, so none "
+        "of its options apply; rename the table [tool.lback-migrations]",
+        pyproject=f'[tool.lback_migrations]\ntarget_metadata = "{GOOD_METADATA}"\n',
+    ),
     "type_module_unresolvable": Case(
         {"target_metadata": GOOD_METADATA, "type_modules": "app.models.GUID=app.types"},
         "lback.type_modules in {ini}: app.models.GUID=app.types: cannot import the type "
@@ -143,3 +176,33 @@ def test_the_same_project_configured_well_writes_a_revision(
     )
     project.write_models(LEGACY, "app/legacy.py")
     assert project.autogenerate("create account") is not None
+
+
+@pytest.mark.parametrize("command", [["check"], ["revision", "--autogenerate", "-m", "x"]])
+def test_without_target_metadata_comparing_commands_name_the_key_to_set(
+    tmp_path: Path, sqlite_database: Database, command: list[str]
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=MODELS)
+    result = project.alembic(*command, check=False)
+    assert result.returncode == 255
+    assert result.stdout.startswith("FAILED: lback.target_metadata in alembic.ini: is not set")
+    assert "does not provide a MetaData" not in result.stdout + result.stderr
+
+
+def test_without_target_metadata_upgrade_and_plain_revision_still_work(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=MODELS)
+    project.alembic("revision", "-m", "hand written")
+    project.alembic("upgrade", "head")
+    assert len(project.revision_files()) == 1
+
+
+def test_makemigrations_without_target_metadata_names_the_key_to_set(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=MODELS)
+    result = project.lback("makemigrations", "-m", "first", check=False)
+    assert result.returncode != 0
+    assert "FAILED: lback.target_metadata in alembic.ini: is not set" in result.stdout
+    assert project.revision_files() == []

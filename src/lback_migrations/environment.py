@@ -16,13 +16,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import make_url
 
 from .compare import AUTOGENERATE_PLUGINS, type_comparator
-from .directives import chain, drop_tables_with_their_indexes, skip_empty_revision
+from .directives import (
+    AUTOGENERATE_ATTRIBUTE,
+    chain,
+    drop_tables_with_their_indexes,
+    skip_empty_revision,
+)
 from .errors import ConfigurationError
 from .filters import include_name_filter, include_object_filter
-from .metadata import import_target_metadata
+from .metadata import TARGET_METADATA_KEY, import_target_metadata
 from .renames import rename_directive
 from .render import type_renderer
-from .settings import Settings, load_settings
+from .settings import PYPROJECT_TABLE, Settings, load_settings
 from .signals import step_reporter
 
 if TYPE_CHECKING:
@@ -49,6 +54,18 @@ def configure_logging(config: Config) -> None:
     if not config.file_config.has_section("loggers"):
         return
     logging.config.fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def _compares_models(config: Config) -> bool:
+    """Tell whether the run compares the models with the database: ``revision --autogenerate``
+    (also through ``config.attributes["lback.autogenerate"]``) or ``check``."""
+    if config.attributes.get(AUTOGENERATE_ATTRIBUTE):
+        return True
+    options = config.cmd_opts
+    if getattr(options, "autogenerate", False):
+        return True
+    command: tuple[object, ...] = getattr(options, "cmd", None) or ()
+    return bool(command) and getattr(command[0], "__name__", None) == "check"
 
 
 def _parse_type_modules(settings: Settings) -> dict[str, str]:
@@ -88,6 +105,15 @@ class MigrationEnvironment:
         """
         settings = load_settings(config)
         metadata = import_target_metadata(settings.target_metadata, source=settings.source)
+        if not metadata and _compares_models(config):
+            raise ConfigurationError(
+                TARGET_METADATA_KEY,
+                "is not set, so there are no models to compare with the database",
+                f"set {TARGET_METADATA_KEY} = myapp.models:Base.metadata in the "
+                f"[{config.config_ini_section}] section, or target_metadata in "
+                f"[{PYPROJECT_TABLE}] of pyproject.toml",
+                settings.source or config.config_file_name,
+            )
         return cls(config=config, settings=settings, metadata=metadata)
 
     @property

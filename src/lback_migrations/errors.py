@@ -79,3 +79,37 @@ class DatabaseConnectionError(LbackError):
             f"cannot connect to the {backend} database {target}: {reason}; check that the "
             "server runs and that sqlalchemy.url (or its environment variable) names it"
         )
+
+
+class ModelImportError(LbackError):
+    """Importing the module named by ``lback.target_metadata`` raised an ImportError inside the
+    user's code: a missing module a few imports deep, a name a module does not define.
+
+    :param path: the user's file holding the failing import.
+    :param line: its line number.
+    :param module: the module ``lback.target_metadata`` names.
+    :param problem: the ImportError's message, in one line.
+    :param key: the configuration key naming ``module``.
+    :param source: the file ``key`` came from.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        line: int | None,
+        module: str,
+        problem: str,
+        key: str,
+        source: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.module = module
+        self.problem = problem
+        self.key = key
+        self.source = source
+        where = f" in {source}" if source else ""
+        super().__init__(
+            f"{path}, line {line}: {problem} (while importing {module!r}, named by "
+            f"{key}{where}); fix that import or install the module it needs"
+        )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import os
+import traceback
 from collections.abc import Sequence
 
 from sqlalchemy import MetaData
 
-from .errors import ConfigurationError, DuplicateTableError
+from .errors import ConfigurationError, DuplicateTableError, ModelImportError
 
 TARGET_METADATA_KEY = "lback.target_metadata"
 _FORMAT_HINT = "write it as module.path:attribute, e.g. myapp.models:Base.metadata"
@@ -15,6 +17,25 @@ _FORMAT_HINT = "write it as module.path:attribute, e.g. myapp.models:Base.metada
 
 def _one_line(text: object) -> str:
     return " ".join(str(text).split())
+
+
+def _user_frame(error: ImportError) -> traceback.FrameSummary | None:
+    """The innermost frame of the user's code in ``error``'s traceback: where the failing
+    import is written. ``None`` when the named module itself was not found."""
+    machinery = os.path.dirname(importlib.__file__)
+    frames = traceback.extract_tb(error.__traceback__)[1:]
+    user = [
+        frame
+        for frame in frames
+        if not frame.filename.startswith("<frozen ")
+        and os.path.dirname(frame.filename) != machinery
+    ]
+    return user[-1] if user else None
+
+
+def _shown_path(filename: str) -> str:
+    relative = os.path.relpath(filename)
+    return filename if relative.startswith("..") else relative
 
 
 def _describe(target: object) -> str:
@@ -41,6 +62,16 @@ def import_metadata(
     try:
         target: object = importlib.import_module(module_name)
     except ImportError as error:
+        raised_at = _user_frame(error)
+        if raised_at is not None:
+            raise ModelImportError(
+                _shown_path(raised_at.filename),
+                raised_at.lineno,
+                module_name,
+                _one_line(error),
+                key,
+                source,
+            ) from error
         raise ConfigurationError(
             key,
             f"cannot import {module_name!r} ({_one_line(error)})",

@@ -167,12 +167,27 @@ def read_pyproject_options(path: Path) -> dict[str, RawOption]:
 
     :raises ConfigurationError: when the file is not valid TOML.
     """
-    table = load_tool_table(path, PYPROJECT_TABLE).get("lback-migrations", {})
+    tool = load_tool_table(path, PYPROJECT_TABLE)
+    if "lback-migrations" not in tool:
+        _refuse_misspelt_table(tool, path)
+    table = tool.get("lback-migrations", {})
     return {
         name: (f"[{PYPROJECT_TABLE}] {name}", value, str(path))
         for name, value in table.items()
         if name not in HOOK_TABLES
     }
+
+
+def _refuse_misspelt_table(tool: Mapping[str, Any], path: Path) -> None:
+    wanted = PYPROJECT_TABLE.removeprefix("tool.")
+    for name in tool:
+        if name != wanted and difflib.SequenceMatcher(None, name.lower(), wanted).ratio() > 0.9:
+            raise ConfigurationError(
+                f"[tool.{name}]",
+                "lback-migrations reads no such table, so none of its options apply",
+                f"rename the table [{PYPROJECT_TABLE}]",
+                str(path),
+            )
 
 
 def pyproject_path(config: Config) -> Path | None:
