@@ -491,3 +491,34 @@ def test_column_hint_in_a_renamed_table_waits_for_the_next_run(
     assert "new_column_name='full_name'" in code(second.read_text())
     assert rows(sqlite_database, "SELECT id, full_name FROM writer") == [(1, "Ann Smith")]
     assert "No new upgrade operations detected" in project.alembic("check").stdout
+
+
+def test_hints_left_in_the_models_are_ignored_on_a_new_empty_database(
+    tmp_path: Path, database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", database, example="renames")
+    without_lint_hook(project)
+    use_models(project, "renamed")
+
+    revision = project.autogenerate("library from scratch")
+
+    assert revision is not None
+    text = code(revision.read_text())
+    assert "create_table('publication'" in text
+    assert "rename_table" not in text
+    assert "new_column_name" not in text
+    project.alembic("upgrade", "head")
+    assert "No new upgrade operations detected" in project.alembic("check").stdout
+
+
+def test_check_on_a_new_empty_database_reports_the_tables_not_the_hints(
+    tmp_path: Path, database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", database, example="renames")
+    use_models(project, "renamed")
+
+    result = project.alembic("check", check=False)
+
+    assert result.returncode != 0
+    assert "New upgrade operations detected" in result.stdout + result.stderr
+    assert "renamed_from" not in result.stdout + result.stderr

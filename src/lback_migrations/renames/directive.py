@@ -153,11 +153,14 @@ def rename_directive(
         if not directives or connection is None:
             return
         x_arguments = _x_arguments(context)
-        stated = declared_renames(_target_metadata(context))
+        metadata = _target_metadata(context)
+        database = DatabaseTables(connection)
+        # On a database that holds none of the models' tables yet, every hint names a rename
+        # the history makes (or made) on its way: nothing there to rename.
+        stated = [] if database.holds_none_of(metadata) else declared_renames(metadata)
         stated += requested_renames(x_arguments, schemas)
         writing = is_autogenerate_revision(context)
         interactive = detection == "ask" and not _no_input(x_arguments) and can_ask(stdin, stdout)
-        database = DatabaseTables(connection)
         for script in directives:
             for upgrade_ops, downgrade_ops in zip(
                 script.upgrade_ops_list, script.downgrade_ops_list, strict=True

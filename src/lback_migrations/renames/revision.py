@@ -3,7 +3,7 @@ they were compared against."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -11,7 +11,7 @@ from alembic.operations import ops
 from sqlalchemy import inspect
 
 if TYPE_CHECKING:
-    from sqlalchemy import Column
+    from sqlalchemy import Column, MetaData
     from sqlalchemy.engine import Connection
 
 _Op = TypeVar("_Op", bound=ops.MigrateOperation)
@@ -144,6 +144,16 @@ class DatabaseTables:
 
     def exists(self, schema: str | None, name: str) -> bool:
         return inspect(self.connection).has_table(name, schema=schema)
+
+    def holds_none_of(self, metadata: Iterable[MetaData]) -> bool:
+        """Tell whether the database has none of the tables of ``metadata``: a new, empty
+        database (a fresh environment, a test database)."""
+        inspector = inspect(self.connection)
+        return not any(
+            inspector.has_table(table.name, schema=table.schema)
+            for collection in metadata
+            for table in collection.tables.values()
+        )
 
     def column_names(self, schema: str | None, name: str) -> list[str]:
         return [column["name"] for column in inspect(self.connection).get_columns(name, schema)]
