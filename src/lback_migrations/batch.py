@@ -88,10 +88,13 @@ def _version_locations(config: Config | None) -> list[tuple[Path, str]]:
 
     if config is None or not config.get_alembic_option("script_location"):
         source = _config_file(config)
+        if source is not None and not Path(source).is_file():
+            missing, source = f" (no {source} found)", None
+        else:
+            missing = f" ({source} has no script_location)" if source else ""
         raise ConfigurationError(
             "script_location",
-            "no Alembic environment is configured"
-            + (f" ({source} has no script_location)" if source else ""),
+            "no Alembic environment is configured" + missing,
             "run from the directory holding alembic.ini, pass -c/--config, or name the files",
             source,
         )

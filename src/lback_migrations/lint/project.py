@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from ..errors import ConfigurationError
 from ..settings import RawOption, load_settings, pyproject_path
@@ -40,6 +40,21 @@ def find_config(revision: Path) -> Config | None:
     return None
 
 
+def has_ini_section(config: Config | None) -> TypeGuard[Config]:
+    """Tell whether ``config`` has its ini file, with its section: linting named files needs
+    none (a history copied for review, settings kept only in ``pyproject.toml``)."""
+    return config is not None and config.file_config.has_section(config.config_ini_section)
+
+
+def nearest_pyproject(start: Path) -> Path | None:
+    """The ``pyproject.toml`` in ``start`` or the nearest directory above it, if any."""
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def configured_dialect(config: Config | None) -> str | None:
     """The backend name of the configured database URL, or ``None`` when there is none.
 
@@ -55,7 +70,8 @@ def configured_dialect(config: Config | None) -> str | None:
             url_env = load_settings(config).url_env
         except ConfigurationError:
             url_env = DEFAULT_URL_ENV
-    url = os.environ.get(url_env) or (config.get_main_option("sqlalchemy.url") if config else None)
+    from_ini = config.get_main_option("sqlalchemy.url") if has_ini_section(config) else None
+    url = os.environ.get(url_env) or from_ini
     if not url:
         return None
     try:
@@ -73,7 +89,7 @@ def lint_options(
     :raises ConfigurationError: naming the key and the file of a bad option.
     """
     raw: dict[str, RawOption] = {}
-    toml = pyproject_path(config) if config is not None else Path("pyproject.toml")
+    toml = pyproject_path(config) if has_ini_section(config) else nearest_pyproject(Path.cwd())
     if toml is not None:
         raw.update(read_lint_table(toml))
     for override in overrides:
