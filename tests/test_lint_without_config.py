@@ -165,4 +165,4 @@ def test_pre_commit_format_hook_reformats_a_staged_revision(repository: Path) ->
     assert result.returncode == 1, result.stdout + result.stderr
     assert "files were modified by this hook" in result.stdout
     revision = repository / "service" / "migrations" / "versions" / "b2_change.py"
-    assert "op.drop_column(\"account\", \"nickname\")" in revision.read_text()
+    assert 'op.drop_column("account", "nickname")' in revision.read_text()
