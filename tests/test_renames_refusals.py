@@ -95,14 +95,39 @@ def test_without_a_terminal_nothing_is_asked_and_each_candidate_is_warned_about(
     assert "Did you rename" not in result.stdout + result.stderr
     assert (
         "WARNING: possible rename of author.name to author.full_name (VARCHAR(50)): the "
-        "revision drops and adds instead, which loses the data. If it is a rename, run again "
-        "with -x rename=author.name:full_name or state it in the model with "
-        'info={"renamed_from": "name"}.'
+        "revision drops and adds instead, which loses the data. If it is a rename, delete the "
+        "revision file this run writes, then run again with -x rename=author.name:full_name or "
+        'state it in the model with info={"renamed_from": "name"} and run again.'
     ) in result.stderr
     assert "possible rename of table book to publication" in result.stderr
     assert "-x rename=book:publication" in result.stderr
     assert "possible rename of review.author_id to review.reviewer_id (INTEGER)" in result.stderr
     assert_drops_and_adds(new_revision(project, before))
+
+
+def test_following_the_possible_rename_warning_renames_on_the_rerun(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = library_project(tmp_path / "project", sqlite_database)
+    use_models(project, "unstated")
+    before = set(project.revision_files())
+    result = project.alembic("revision", "--autogenerate", "-m", "unattended", check=False)
+    assert "delete the revision file this run writes, then run again" in result.stderr
+    (written,) = set(project.revision_files()) - before
+
+    written.unlink()
+    project.alembic(
+        "-x",
+        "rename=author.name:full_name,book:publication,review.author_id:reviewer_id",
+        "revision",
+        "--autogenerate",
+        "-m",
+        "renames",
+    )
+
+    text = new_revision(project, before)
+    assert "new_column_name='full_name'" in text
+    assert "rename_table('book','publication')" in text
 
 
 def test_noinput_argument_does_not_ask_on_a_terminal(

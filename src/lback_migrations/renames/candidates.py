@@ -24,6 +24,9 @@ SameColumn = Callable[["Column[object]", "Column[object]"], bool]
 """Whether a reflected column and a model column have the same type and nullability."""
 TypeText = Callable[["Column[object]"], str]
 """The DDL type of a column, for questions: ``VARCHAR(50)``."""
+DELETE_FIRST = "delete the revision file this run writes"
+"""The first step of stating a rename after a run that kept drop + add: autogenerate writes
+nothing on a database behind the head that revision made."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,7 @@ def describe_ambiguities(ambiguities: Iterable[Ambiguity]) -> list[str]:
     return [
         f"{' or '.join(a.olds)} may have been renamed to {' or '.join(a.news)} "
         f"({a.likeness}); not asking, any answer would be a guess: the revision drops and "
-        'adds them. State the rename with info={"renamed_from": ...} or -x rename=OLD:NEW.'
+        f"adds them. To rename, {DELETE_FIRST}, then state the rename with "
+        'info={"renamed_from": ...} or -x rename=OLD:NEW and run again.'
         for a in ambiguities
     ]

@@ -16,6 +16,7 @@ from ..directives import is_autogenerate_revision
 from ..option_values import is_true
 from ..settings import RENAME_DETECTION_MODES
 from .candidates import (
+    DELETE_FIRST,
     Candidate,
     SameColumn,
     TypeText,
@@ -96,8 +97,8 @@ def _warning(candidate: Candidate) -> str:
     )
     return (
         f"possible rename of {candidate.summary}: the revision drops and adds instead, which "
-        f"loses the data. If it is a rename, run again with -x {describe(rename)} "
-        f"or state it in the model with {hint}."
+        f"loses the data. If it is a rename, {DELETE_FIRST}, then run again with "
+        f"-x {describe(rename)} or state it in the model with {hint} and run again."
     )
 
 
