@@ -34,6 +34,23 @@ def test_quickstart_runs_every_step_and_leaves_a_clean_project(tmp_path: Path) -
     text = revisions[0].read_text()
     assert 'op.create_table(\n        "authors"' in text
     assert "LB401" not in output, "the quickstart names its constraints"
+    assert "$ lback-migrations makemigrations -m 'create blog'\n" in output
+    assert f"The project is kept in {project.resolve()}." in output
+
+
+def test_quickstart_in_a_temporary_directory_names_no_path_it_removed() -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "quickstart" / "run.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "lback-quickstart-" not in result.stdout.splitlines()[-2]
+    assert result.stdout.endswith(
+        "The project was built in a temporary directory, now removed; --keep DIRECTORY keeps it.\n"
+    )
 
 
 def test_quickstart_refuses_a_directory_that_is_not_empty(tmp_path: Path) -> None:

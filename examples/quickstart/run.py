@@ -10,6 +10,7 @@ init, makemigrations, migrate, history, check, rollback.
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,11 @@ EXAMPLE = Path(__file__).resolve().parent
 COMMAND = [sys.executable, "-m", "lback_migrations"]
 STEPS: list[tuple[str, list[str]]] = [
     ("Create the migration environment from the lback template", ["init", "migrations"]),
-    ("Generate the first revision from the models", ["makemigrations", "-m", "create blog"]),
+    (
+        "Generate the first revision from the models (the lback_lint hook prints its "
+        "findings: warnings are shown, only errors fail the command)",
+        ["makemigrations", "-m", "create blog"],
+    ),
     ("Apply it to the database", ["migrate"]),
     ("Show the history", ["history", "--verbose"]),
     ("Check that models and migrations agree", ["check"]),
@@ -41,7 +46,7 @@ def copy_project(destination: Path) -> None:
 def run_steps(project: Path) -> int:
     for number, (title, arguments) in enumerate(STEPS, start=1):
         print(
-            f"\n[{number}/{len(STEPS)}] {title}\n$ lback-migrations {' '.join(arguments)}",
+            f"\n[{number}/{len(STEPS)}] {title}\n$ {shlex.join(['lback-migrations', *arguments])}",
             flush=True,
         )
         result = subprocess.run([*COMMAND, *arguments], cwd=project, check=False)
@@ -49,7 +54,7 @@ def run_steps(project: Path) -> int:
             print(f"\nStep {number} failed with exit code {result.returncode}.", file=sys.stderr)
             return result.returncode
     revisions = sorted(path.name for path in (project / "migrations" / "versions").glob("*.py"))
-    print(f"\nDone. Project: {project}\nRevision files: {', '.join(revisions)}")
+    print(f"\nDone. Revision files: {', '.join(revisions)}")
     return 0
 
 
@@ -61,10 +66,14 @@ def main() -> int:
         if options.keep.exists() and any(options.keep.iterdir()):
             parser.error(f"--keep {options.keep}: the directory is not empty")
         copy_project(options.keep)
-        return run_steps(options.keep.resolve())
+        code = run_steps(options.keep.resolve())
+        print(f"The project is kept in {options.keep.resolve()}.")
+        return code
     with tempfile.TemporaryDirectory(prefix="lback-quickstart-") as directory:
         copy_project(Path(directory))
-        return run_steps(Path(directory))
+        code = run_steps(Path(directory))
+    print("The project was built in a temporary directory, now removed; --keep DIRECTORY keeps it.")
+    return code
 
 
 if __name__ == "__main__":
