@@ -117,16 +117,20 @@ def check_drift(commands: MigrationCommands, upgrade: bool) -> CheckReport:
 
 def check_lint(commands: MigrationCommands) -> CheckReport:
     """No lint finding in the revision files, from ``lback-migrations lint``."""
-    argv = [
-        sys.executable,
-        "-m",
-        "lback_migrations",
-        *commands.options(),
-        "lint",
-        "--output-format",
-        "json",
-    ]
-    done = subprocess.run(argv, cwd=commands.directory, capture_output=True, text=True, check=False)
+    import os
+
+    from .runners.external import split_x_options, x_environment
+
+    options, x_values = split_x_options(commands.options())
+    argv = [sys.executable, "-m", "lback_migrations", *options, "lint", "--output-format", "json"]
+    done = subprocess.run(
+        argv,
+        cwd=commands.directory,
+        env={**os.environ, **x_environment(x_values)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     try:
         findings = json.loads(done.stdout) if done.returncode in (0, 1) else None
     except json.JSONDecodeError:

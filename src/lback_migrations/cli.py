@@ -12,6 +12,8 @@ imported, with its arguments, when the command line is parsed.
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from argparse import ArgumentParser, Namespace
 from collections.abc import Callable, Sequence
@@ -162,8 +164,13 @@ class LbackCommandLine(CommandLine):
         _resolve(add_arguments)(parser)
 
     def main(self, argv: Sequence[str] | None = None) -> None:
-        """Run the command line with ``argv`` (default ``sys.argv[1:]``)."""
-        arguments = sys.argv[1:] if argv is None else list(argv)
+        """Run the command line with ``argv`` (default ``sys.argv[1:]``).
+
+        The ``-x`` values of
+        :data:`~lback_migrations.runners.external.X_ARGUMENTS_VARIABLE`, when it is set, come
+        first.
+        """
+        arguments = [*_x_arguments_from_environment(), *(sys.argv[1:] if argv is None else argv)]
         self.prepare(arguments)
         super().main(arguments)
 
@@ -195,6 +202,17 @@ class LbackCommandLine(CommandLine):
         else:
             if code:
                 sys.exit(code)
+
+
+def _x_arguments_from_environment() -> list[str]:
+    from .runners.external import X_ARGUMENTS_VARIABLE
+
+    # Read once per process: a run nested in this one must not get them again.
+    value = os.environ.pop(X_ARGUMENTS_VARIABLE, None)
+    if not value:
+        return []
+    values = json.loads(value)
+    return [item for x_value in values for item in ("-x", str(x_value))]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

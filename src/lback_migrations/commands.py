@@ -267,7 +267,7 @@ class MigrationCommands:
 
         ini_path = (self.directory or Path.cwd()) / self.config_file
         redact = Redactor(
-            configured_passwords(ini_path, self.name, self.environment, self.x_arguments)
+            configured_passwords(ini_path, self.name, self.environment, (*self.x_arguments, *args))
         )
         invocation = Invocation(
             command=command,
