@@ -13,6 +13,7 @@ suite check the whole pipeline on generated programs).
 from __future__ import annotations
 
 import ast
+import codecs
 from pathlib import Path
 
 from ..batch import write_atomically
@@ -101,8 +102,10 @@ def format_file(
 ) -> FormatResult:
     """Format the revision file at ``path``, replacing it atomically when ``write`` is true.
 
-    Line endings (``\\n`` or ``\\r\\n``) and the file's permission bits are kept. A file that
-    is not UTF-8, does not parse or cannot be written is left exactly as it was.
+    Line endings (``\\n`` or ``\\r\\n``), a UTF-8 byte order mark, the file's permission
+    bits, its hard links and a symbolic link to it are kept (see
+    :func:`~lback_migrations.batch.write_atomically`). A file that is not UTF-8, does not parse
+    or cannot be written is left exactly as it was.
 
     :param write: replace the file with the formatted source; false only reports.
     :param verify: see :func:`format_source`; always on when ``write`` is.
@@ -111,15 +114,16 @@ def format_file(
         content = path.read_bytes()
     except OSError as error:
         return Failed(path, f"cannot read the file: {error.strerror or error}")
+    bom = codecs.BOM_UTF8 if content.startswith(codecs.BOM_UTF8) else b""
     try:
-        text = content.decode("utf-8")
+        text = content[len(bom) :].decode("utf-8")
     except UnicodeDecodeError as error:
         return Failed(path, f"the file is not UTF-8: {error.reason} at byte {error.start}")
     newline = "\r\n" if text.split("\n", 1)[0].endswith("\r") else "\n"
     result = format_source(text.replace("\r\n", "\n"), options, path, verify=verify or write)
     if isinstance(result, Formatted) and write:
         try:
-            write_atomically(path, result.after.replace("\n", newline).encode("utf-8"))
+            write_atomically(path, bom + result.after.replace("\n", newline).encode("utf-8"))
         except OSError as error:
             return Failed(path, f"cannot write the file: {error.strerror or error}")
     return result
