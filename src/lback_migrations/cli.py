@@ -17,6 +17,7 @@ import os
 import sys
 from argparse import ArgumentParser, Namespace
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 DEFAULT_TEMPLATE = "lback"
+CONFIGURATION_EXIT_CODE = 2
+"""The exit code when the configuration files or ``--events`` cannot be used."""
 
 CommandFn = Callable[["Config"], int]
 """A lback-migrations command: takes the config, returns the exit code."""
@@ -178,11 +181,24 @@ class LbackCommandLine(CommandLine):
         """Run the parsed command; a lback-migrations command's exit code becomes the process's.
 
         Signals are written to ``--events FILE``, and forwarded to the parent process when a
-        subprocess runner started this one.
+        subprocess runner started this one. Before anything runs, the ini file and
+        ``pyproject.toml`` are checked and the events file is opened: a problem with either is
+        one line on standard error and exit code :data:`CONFIGURATION_EXIT_CODE`.
         """
+        from .configuration_files import check_configuration_files
+        from .errors import ConfigurationError
         from .events import forwarding_to_parent, recording
 
-        with forwarding_to_parent(), recording(getattr(options, "events", None)):
+        with ExitStack() as stack:
+            try:
+                check_configuration_files(config)
+                stack.enter_context(recording(getattr(options, "events", None)))
+            except ConfigurationError as error:
+                if options.raiseerr:
+                    raise
+                sys.stderr.write(f"error: {error}\n")
+                sys.exit(CONFIGURATION_EXIT_CODE)
+            stack.enter_context(forwarding_to_parent())
             self._run_parsed(config, options)
 
     def _run_parsed(self, config: Config, options: Namespace) -> None:
