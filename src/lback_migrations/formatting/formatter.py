@@ -24,6 +24,10 @@ from .markers import has_markers
 from .options import FormatOptions
 from .results import Failed, FormatResult, Formatted, Unchanged
 
+MAX_NESTING_DEPTH = 100
+"""The deepest syntax tree formatted: the equivalence check, libcst and black recurse, and
+real revisions nest a few dozen levels at most. A deeper file fails, in every mode alike."""
+
 
 def format_source(
     source: str, options: FormatOptions, path: Path, *, verify: bool = True
@@ -39,6 +43,10 @@ def format_source(
         tree = ast.parse(source)
     except (SyntaxError, ValueError) as error:
         return _syntax_failure(path, error)
+    except RecursionError:
+        return _too_deep(path)
+    if _nesting_depth(tree) > MAX_NESTING_DEPTH:
+        return _too_deep(path)
     formatted, rewritten = _format_once(source, tree, options, path)
     if isinstance(formatted, Failed) or formatted == source:
         return formatted if isinstance(formatted, Failed) else Unchanged(path)
@@ -59,6 +67,25 @@ def format_source(
             path, "formatting is not stable (a second pass changes the result); please report this"
         )
     return Formatted(path, source, formatted)
+
+
+def _too_deep(path: Path) -> Failed:
+    return Failed(
+        path,
+        f"the code nests more than {MAX_NESTING_DEPTH} levels deep, deeper than the check "
+        "that formatting keeps its meaning can follow; the file is left as it is",
+    )
+
+
+def _nesting_depth(tree: ast.AST) -> int:
+    # Iterative on purpose: a recursive walk is what such a tree breaks.
+    deepest = 0
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _syntax_failure(path: Path, error: SyntaxError | ValueError) -> Failed:

@@ -108,7 +108,9 @@ def is_analysis_document(document: object) -> bool:
     if not isinstance(document, dict):
         return False
     findings, codes, spans = (document.get(key) for key in ("findings", "codes", "spans"))
-    if not _is_list_of(findings, str) or not _is_list_of(codes, str):
+    if not isinstance(findings, list) or not _is_list_of(findings, str):
+        return False
+    if not _is_list_of(codes, str):
         return False
     try:
         parsed = [parse_text(text) for text in findings]
