@@ -12,6 +12,8 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -197,8 +199,12 @@ def write_atomically(path: Path, content: bytes) -> None:
     - The permission bits are kept, and the owner and group where the process may set them; a
       new file gets the usual bits, as :func:`open` would give it.
 
-    :raises OSError: when the file or its directory is not writable; ``path`` is then unchanged.
+    In a worker of :func:`run_parallel` whose parent is gone, nothing is written.
+
+    :raises OSError: when the file or its directory is not writable, or the worker's parent is
+        gone; ``path`` is then unchanged.
     """
+    _refuse_when_orphaned()
     target = Path(os.path.realpath(path))
     try:
         status: os.stat_result | None = target.stat()
@@ -219,6 +225,7 @@ def write_atomically(path: Path, content: bytes) -> None:
                 _keep_owner(handle.fileno(), status)
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
+        _refuse_when_orphaned()
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -264,6 +271,35 @@ def _umask() -> int:
     return current
 
 
+_parent_of_worker: int | None = None
+"""In a worker of :func:`run_parallel`, the process that started it."""
+_PR_SET_PDEATHSIG = 1
+
+
+class OrphanedWorkerError(OSError):
+    """A worker of :func:`run_parallel` outlived the command that started it."""
+
+
+def _refuse_when_orphaned() -> None:
+    if _parent_of_worker is not None and os.getppid() != _parent_of_worker:
+        raise OrphanedWorkerError("the command that started this worker is gone")
+
+
+def _die_with_parent(parent: int) -> None:
+    """Start of every worker: die with the command (a ``kill -9``, the OOM killer, a cancelled
+    CI job) rather than go on rewriting files, and never write once it is gone."""
+    global _parent_of_worker
+    _parent_of_worker = parent
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
 def run_parallel(
     fn: Callable[[Path], R], paths: Sequence[Path], jobs: int | None = None
 ) -> list[R]:
@@ -273,6 +309,9 @@ def run_parallel(
     each of two or more workers; otherwise the calls run in this process. Results keep the
     order of ``paths``.
 
+    Each worker dies with this process (``PR_SET_PDEATHSIG`` on Linux) and, on any system,
+    writes no file once this process is gone (see :func:`write_atomically`).
+
     :param fn: a module-level function (it is pickled to reach the workers).
     :param jobs: the most processes to use; ``None`` means every core, ``1`` never forks.
     """
@@ -280,5 +319,7 @@ def run_parallel(
     if workers < 2:
         return [fn(path) for path in paths]
     chunksize = max(1, len(paths) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         return list(pool.map(fn, paths, chunksize=chunksize))
