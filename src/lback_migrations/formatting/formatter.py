@@ -56,7 +56,9 @@ def format_source(
         result_tree = ast.parse(formatted)
     except (SyntaxError, ValueError) as error:
         return Failed(path, f"the formatted code does not parse ({error}); please report this")
-    problem = difference(tree, result_tree, imports_removable=options.remove_unused_imports)
+    problem = difference(
+        tree, result_tree, imports_removable=options.remove_unused_imports != "false"
+    )
     if problem is not None:
         return Failed(path, f"formatting would change the program: {problem}; please report this")
     if not rewritten:
@@ -99,7 +101,12 @@ def _format_once(
 ) -> tuple[str | Failed, bool]:
     """Rewrite (when needed) and format ``source``; tell whether a libcst rewrite took part."""
     lines = source.splitlines()
-    unused = unused_imports(tree, lines) if options.remove_unused_imports else frozenset()
+    removal = options.remove_unused_imports
+    unused = (
+        unused_imports(tree, lines, any_module=removal == "all")
+        if removal != "false"
+        else frozenset()
+    )
     rewritten = bool(
         unused
         or (options.sort_imports and not block_is_canonical(tree, lines))
