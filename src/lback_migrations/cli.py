@@ -13,6 +13,7 @@ imported, with its arguments, when the command line is parsed.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from argparse import ArgumentParser, Namespace
@@ -121,6 +122,12 @@ class LbackCommandLine(CommandLine):
             metavar="FILE",
             help="append every lback-migrations signal to FILE as one JSON line",
         )
+        self.parser.add_argument(
+            "--verbose",
+            dest="lback_verbose",
+            action="store_true",
+            help="log the traceback of a signal receiver that raises",
+        )
         self._deferred: dict[str, tuple[ArgumentParser, str]] = {}
         for deferred in COMMANDS:
             self._add_deferred(deferred)
@@ -188,6 +195,9 @@ class LbackCommandLine(CommandLine):
         from .configuration_files import check_configuration_files
         from .errors import ConfigurationError
         from .events import forwarding_to_parent, recording
+
+        if getattr(options, "lback_verbose", False):
+            logging.getLogger("lback_migrations.signals").setLevel(logging.DEBUG)
 
         with ExitStack() as stack:
             try:
