@@ -97,7 +97,7 @@ def test_unused_import_removal_can_be_switched_off() -> None:
 
         from alembic import op
         """,
-        remove_unused_imports=False,
+        remove_unused_imports="false",
     )
 
 

@@ -12,6 +12,8 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -187,36 +189,118 @@ class ResultCache:
 
 
 def write_atomically(path: Path, content: bytes) -> None:
-    """Replace ``path`` with ``content`` in one step, keeping its permission bits (a new file
-    gets the usual ones, as :func:`open` would give it).
+    """Replace the file at ``path`` with ``content`` so that a reader, a kill or a crash sees
+    the old content or the new one, never half of either, nor an empty file.
 
-    The bytes go to a temporary file in the same directory, which then replaces ``path`` with
-    :func:`os.replace`: a reader sees the old file or the new one, never half of either.
+    - The bytes go to a temporary file in the same directory, flushed to disk (``fsync``), which
+      then replaces the file with :func:`os.replace`; the directory is synced after, so that the
+      rename itself survives a crash.
+    - A symbolic link is followed: its target is replaced and the link stays a link.
+    - A file with several hard links is rewritten through its inode (a rename would leave the
+      other names with the old text): the new bytes are written over the old, the file is cut
+      to their length and synced.
+    - The permission bits are kept, and the owner and group where the process may set them; a
+      new file gets the usual bits, as :func:`open` would give it.
 
-    :raises OSError: when the directory is not writable; ``path`` is then unchanged.
+    In a worker of :func:`run_parallel` whose parent is gone, nothing is written.
+
+    :raises OSError: when the file or its directory is not writable, or the worker's parent is
+        gone; ``path`` is then unchanged.
     """
+    _refuse_when_orphaned()
+    target = Path(os.path.realpath(path))
     try:
-        mode = path.stat().st_mode & 0o7777
+        status: os.stat_result | None = target.stat()
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+        status = None
+    if status is not None and status.st_nlink > 1:
+        _write_through_inode(target, content)
+        return
+    mode = status.st_mode & 0o7777 if status is not None else 0o666 & ~_umask()
     descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(content)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+            handle.flush()
+            if status is not None:
+                _keep_owner(handle.fileno(), status)
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        _refuse_when_orphaned()
+        os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    _sync_directory(target.parent)
+
+
+def _write_through_inode(path: Path, content: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY)
+    try:
+        written = 0
+        while written < len(content):
+            written += os.pwrite(descriptor, content[written:], written)
+        os.ftruncate(descriptor, len(content))
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _keep_owner(descriptor: int, status: os.stat_result) -> None:
+    if (status.st_uid, status.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    with contextlib.suppress(PermissionError):  # only root may give a file away
+        os.fchown(descriptor, status.st_uid, status.st_gid)
+
+
+def _sync_directory(directory: Path) -> None:
+    try:
+        descriptor = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):  # some file systems cannot sync a directory
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
     return current
+
+
+_parent_of_worker: int | None = None
+"""In a worker of :func:`run_parallel`, the process that started it."""
+_PR_SET_PDEATHSIG = 1
+
+
+class OrphanedWorkerError(OSError):
+    """A worker of :func:`run_parallel` outlived the command that started it."""
+
+
+def _refuse_when_orphaned() -> None:
+    if _parent_of_worker is not None and os.getppid() != _parent_of_worker:
+        raise OrphanedWorkerError("the command that started this worker is gone")
+
+
+def _die_with_parent(parent: int) -> None:
+    """Start of every worker: die with the command (a ``kill -9``, the OOM killer, a cancelled
+    CI job) rather than go on rewriting files, and never write once it is gone."""
+    global _parent_of_worker
+    _parent_of_worker = parent
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def run_parallel(
@@ -228,6 +312,9 @@ def run_parallel(
     each of two or more workers; otherwise the calls run in this process. Results keep the
     order of ``paths``.
 
+    Each worker dies with this process (``PR_SET_PDEATHSIG`` on Linux) and, on any system,
+    writes no file once this process is gone (see :func:`write_atomically`).
+
     :param fn: a module-level function (it is pickled to reach the workers).
     :param jobs: the most processes to use; ``None`` means every core, ``1`` never forks.
     """
@@ -235,5 +322,7 @@ def run_parallel(
     if workers < 2:
         return [fn(path) for path in paths]
     chunksize = max(1, len(paths) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         return list(pool.map(fn, paths, chunksize=chunksize))

@@ -13,6 +13,11 @@ Four checks, each reported on its own, and the run fails when any of them fails:
     ``lback-migrations lint`` finds nothing at or above its ``fail_on`` severity.
 
 ``--json`` prints the report as one JSON object instead of text.
+
+``heads`` and ``drift`` import the revision files (Alembic learns a revision's ids by running
+its module). ``--static`` runs only what needs no execution, safe on an untrusted pull
+request: ``heads`` and the shape of the history read from the files' syntax
+(:mod:`lback_migrations.static_history`), and ``lint``, which never imports a revision.
 """
 
 from __future__ import annotations
@@ -65,6 +70,12 @@ def add_arguments(parser: ArgumentParser) -> None:
         help="upgrade the target database to the head before checking for drift",
     )
     parser.add_argument("--no-lint", action="store_true", help="skip the lint check")
+    parser.add_argument(
+        "--static",
+        action="store_true",
+        help="run no revision code: heads and history shape from the files' syntax, and lint "
+        "(safe on an untrusted pull request)",
+    )
 
 
 def _first_failure_line(result: CommandResult) -> str:
@@ -117,16 +128,20 @@ def check_drift(commands: MigrationCommands, upgrade: bool) -> CheckReport:
 
 def check_lint(commands: MigrationCommands) -> CheckReport:
     """No lint finding in the revision files, from ``lback-migrations lint``."""
-    argv = [
-        sys.executable,
-        "-m",
-        "lback_migrations",
-        *commands.options(),
-        "lint",
-        "--output-format",
-        "json",
-    ]
-    done = subprocess.run(argv, cwd=commands.directory, capture_output=True, text=True, check=False)
+    import os
+
+    from .runners.external import split_x_options, x_environment
+
+    options, x_values = split_x_options(commands.options())
+    argv = [sys.executable, "-m", "lback_migrations", *options, "lint", "--output-format", "json"]
+    done = subprocess.run(
+        argv,
+        cwd=commands.directory,
+        env={**os.environ, **x_environment(x_values)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     try:
         findings = json.loads(done.stdout) if done.returncode in (0, 1) else None
     except json.JSONDecodeError:
@@ -142,11 +157,47 @@ def check_lint(commands: MigrationCommands) -> CheckReport:
     return CheckReport("lint", OK, f"{len(findings)} finding(s) below fail_on", findings)
 
 
+def check_static_history(config: Config) -> CheckReport:
+    """One head and a well-formed history, read from the files' syntax: nothing is imported."""
+    from .batch import revision_paths
+    from .static_history import read_history
+
+    history = read_history(revision_paths(config, []))
+    if history.problems:
+        return CheckReport(
+            "heads",
+            FAILED,
+            f"{len(history.problems)} problem(s) in the history",
+            list(history.problems),
+        )
+    heads = history.heads
+    if len(heads) > 1:
+        return CheckReport(
+            "heads", FAILED, f"{len(heads)} heads: merge them (lback-migrations merge heads)", heads
+        )
+    return CheckReport("heads", OK, f"{len(heads)} head (read without importing)", heads)
+
+
+def _static_checks(config: Config) -> list[CheckReport]:
+    from .commands import MigrationCommands
+
+    reports = [check_static_history(config)]
+    skipped = "--static: needs the database and the revision code"
+    reports += [CheckReport("applied", SKIPPED, skipped), CheckReport("drift", SKIPPED, skipped)]
+    if getattr(config.cmd_opts, "no_lint", False):
+        reports.append(CheckReport("lint", SKIPPED, "--no-lint"))
+    else:
+        reports.append(check_lint(MigrationCommands.from_config(config, runner="inprocess")))
+    return reports
+
+
 def run_checks(config: Config) -> list[CheckReport]:
     """Run every check ``config.cmd_opts`` asks for."""
     from .commands import MigrationCommands
 
     options = config.cmd_opts
+    if getattr(options, "static", False):
+        return _static_checks(config)
     commands = MigrationCommands.from_config(config, runner="inprocess")
     heads = check_heads(config)
     reports = [heads]

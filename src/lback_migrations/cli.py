@@ -12,9 +12,13 @@ imported, with its arguments, when the command line is parsed.
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import sys
 from argparse import ArgumentParser, Namespace
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,6 +32,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 DEFAULT_TEMPLATE = "lback"
+CONFIGURATION_EXIT_CODE = 2
+"""The exit code when the configuration files or ``--events`` cannot be used."""
 
 CommandFn = Callable[["Config"], int]
 """A lback-migrations command: takes the config, returns the exit code."""
@@ -120,6 +126,12 @@ class LbackCommandLine(CommandLine):
             metavar="FILE",
             help="append every lback-migrations signal to FILE as one JSON line",
         )
+        self.parser.add_argument(
+            "--verbose",
+            dest="lback_verbose",
+            action="store_true",
+            help="log the traceback of a signal receiver that raises",
+        )
         self._deferred: dict[str, tuple[ArgumentParser, str]] = {}
         for deferred in COMMANDS:
             self._add_deferred(deferred)
@@ -171,8 +183,13 @@ class LbackCommandLine(CommandLine):
         _resolve(add_arguments)(parser)
 
     def main(self, argv: Sequence[str] | None = None) -> None:
-        """Run the command line with ``argv`` (default ``sys.argv[1:]``)."""
-        arguments = sys.argv[1:] if argv is None else list(argv)
+        """Run the command line with ``argv`` (default ``sys.argv[1:]``).
+
+        The ``-x`` values of
+        :data:`~lback_migrations.runners.external.X_ARGUMENTS_VARIABLE`, when it is set, come
+        first.
+        """
+        arguments = [*_x_arguments_from_environment(), *(sys.argv[1:] if argv is None else argv)]
         self.prepare(arguments)
         super().main(arguments)
 
@@ -180,11 +197,27 @@ class LbackCommandLine(CommandLine):
         """Run the parsed command; a lback-migrations command's exit code becomes the process's.
 
         Signals are written to ``--events FILE``, and forwarded to the parent process when a
-        subprocess runner started this one.
+        subprocess runner started this one. Before anything runs, the ini file and
+        ``pyproject.toml`` are checked and the events file is opened: a problem with either is
+        one line on standard error and exit code :data:`CONFIGURATION_EXIT_CODE`.
         """
+        from .configuration_files import check_configuration_files
+        from .errors import ConfigurationError
         from .events import forwarding_to_parent, recording
 
-        with forwarding_to_parent(), recording(getattr(options, "events", None)):
+        if getattr(options, "lback_verbose", False):
+            logging.getLogger("lback_migrations.signals").setLevel(logging.DEBUG)
+
+        with ExitStack() as stack:
+            try:
+                check_configuration_files(config)
+                stack.enter_context(recording(getattr(options, "events", None)))
+            except ConfigurationError as error:
+                if options.raiseerr:
+                    raise
+                sys.stderr.write(f"error: {error}\n")
+                sys.exit(CONFIGURATION_EXIT_CODE)
+            stack.enter_context(forwarding_to_parent())
             self._run_parsed(config, options)
 
     def _run_parsed(self, config: Config, options: Namespace) -> None:
@@ -204,6 +237,17 @@ class LbackCommandLine(CommandLine):
         else:
             if code:
                 sys.exit(code)
+
+
+def _x_arguments_from_environment() -> list[str]:
+    from .runners.external import X_ARGUMENTS_VARIABLE
+
+    # Read once per process: a run nested in this one must not get them again.
+    value = os.environ.pop(X_ARGUMENTS_VARIABLE, None)
+    if not value:
+        return []
+    values = json.loads(value)
+    return [item for x_value in values for item in ("-x", str(x_value))]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -33,6 +33,7 @@ from .signals import (
     migration_migrate_command,
     migration_rollback_command,
     migration_step_completed,
+    new_run,
     send,
 )
 
@@ -267,7 +268,7 @@ class MigrationCommands:
 
         ini_path = (self.directory or Path.cwd()) / self.config_file
         redact = Redactor(
-            configured_passwords(ini_path, self.name, self.environment, self.x_arguments)
+            configured_passwords(ini_path, self.name, self.environment, (*self.x_arguments, *args))
         )
         invocation = Invocation(
             command=command,
@@ -328,6 +329,7 @@ class MigrationCommands:
                 error_type=outcome.error_type,
                 exception=exception,
             )
+        new_run()
         if isinstance(outcome.exception, KeyboardInterrupt):
             raise KeyboardInterrupt
         return result
@@ -396,16 +398,37 @@ def _progress(stream: TextIO) -> Iterator[None]:
         yield
 
 
-def _cli_run(config: Config, call: Callable[[MigrationCommands], CommandResult]) -> int:
+def _cli_run(
+    config: Config,
+    call: Callable[[MigrationCommands], CommandResult],
+    direction: str | None = None,
+) -> int:
     """Run a command as the program's own: logging configured from the ini file as the
-    ``alembic`` command's ``env.py`` would, Alembic's output shown as it comes."""
+    ``alembic`` command's ``env.py`` would, Alembic's output shown as it comes.
+
+    Ctrl-C prints one line saying what was stopped and where the version table stands (see
+    :mod:`lback_migrations.interruption`) and exits 130.
+    """
     from .environment import configure_logging
+    from .interruption import INTERRUPTED_EXIT_CODE, interruption_report
     from .runners.inprocess import InProcessRunner
 
     configure_logging(config)
     commands = MigrationCommands.from_config(config, runner=InProcessRunner(echo=True))
-    with _progress(sys.stdout):
-        result = call(commands)
+    completed: list[str] = []
+
+    def step(sender: object, **kwargs: Any) -> None:
+        completed.append(str(kwargs["revision"]))
+
+    try:
+        with _progress(sys.stdout), migration_step_completed.connected_to(step):
+            result = call(commands)
+    except KeyboardInterrupt:
+        if direction is None:
+            sys.stderr.write("interrupted: the command was stopped\n")
+        else:
+            sys.stderr.write(interruption_report(config, direction, completed) + "\n")
+        return INTERRUPTED_EXIT_CODE
     if result.exception is not None and _traceback_asked(config):
         _print_traceback(commands, result.exception, sys.stderr)
     return _exit_code(result, sys.stderr)
@@ -466,7 +489,7 @@ def add_makemigrations_arguments(parser: ArgumentParser) -> None:
 def migrate_command(config: Config) -> int:
     """``lback-migrations migrate [VERSION]``."""
     version: str = config.cmd_opts.version  # type: ignore[union-attr]
-    return _cli_run(config, lambda commands: commands.migrate(version))
+    return _cli_run(config, lambda commands: commands.migrate(version), "upgrade")
 
 
 def add_migrate_arguments(parser: ArgumentParser) -> None:
@@ -478,7 +501,7 @@ def add_migrate_arguments(parser: ArgumentParser) -> None:
 def rollback_command(config: Config) -> int:
     """``lback-migrations rollback [VERSION]``."""
     version: str = config.cmd_opts.version  # type: ignore[union-attr]
-    return _cli_run(config, lambda commands: commands.rollback(version))
+    return _cli_run(config, lambda commands: commands.rollback(version), "downgrade")
 
 
 def add_rollback_arguments(parser: ArgumentParser) -> None:

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from .database_url import url_password
 from .errors import ConfigurationError, DatabaseConnectionError
-from .runners.redaction import Redactor, url_password
+from .runners.redaction import Redactor
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL

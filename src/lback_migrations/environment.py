@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import logging.config
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
 from .compare import AUTOGENERATE_PLUGINS, type_comparator
+from .database_url import config_urls
 from .directives import (
     AUTOGENERATE_ATTRIBUTE,
     chain,
@@ -103,6 +103,7 @@ class MigrationEnvironment:
         :raises ConfigurationError: naming the key and file to fix.
         :raises DuplicateTableError: when two target MetaData objects define the same table.
         """
+        config_urls(config)  # an ini option Alembic cannot interpolate fails here, masked
         settings = load_settings(config)
         metadata = import_target_metadata(settings.target_metadata, source=settings.source)
         if not metadata and _compares_models(config):
@@ -125,24 +126,12 @@ class MigrationEnvironment:
 
     @property
     def url(self) -> str:
-        """The database URL: the environment variable named by ``lback.url_env`` when set,
-        else ``sqlalchemy.url``.
+        """The database URL: ``-x url=...`` when given, else the environment variable named by
+        ``url_env`` when set, else ``sqlalchemy.url`` (see :mod:`lback_migrations.database_url`).
 
-        :raises ConfigurationError: when neither is set.
+        :raises ConfigurationError: when none is set.
         """
-        from_environment = os.environ.get(self.settings.url_env)
-        if from_environment:
-            return from_environment
-        from_config = self.config.get_main_option("sqlalchemy.url")
-        if from_config:
-            return from_config
-        raise ConfigurationError(
-            "sqlalchemy.url",
-            "no database URL is configured",
-            f"set sqlalchemy.url in the [{self.config.config_ini_section}] section or the "
-            f"{self.settings.url_env} environment variable",
-            self.config.config_file_name,
-        )
+        return config_urls(self.config).require()
 
     @property
     def dialect_name(self) -> str:

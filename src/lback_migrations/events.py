@@ -13,9 +13,11 @@ re-sends each line on the same signal.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -67,6 +69,9 @@ def jsonable(value: object) -> JsonValue:
 class JsonLinesWriter:
     """A receiver writing every signal it is connected to as one JSON line on ``stream``.
 
+    A stream that cannot be written (a full disk, a closed pipe) never fails the run: the
+    first failure prints one warning line on standard error and the writer stops writing.
+
     :param stream: a text stream, flushed after every line.
     :param signals: the signals to connect to; defaults to all of lback-migrations'.
     """
@@ -75,6 +80,8 @@ class JsonLinesWriter:
         self.stream = stream
         self.signals = tuple(signals)
         self._receivers = {named.name: self._receiver(named.name) for named in self.signals}
+        self.broken: OSError | ValueError | None = None
+        """Why the stream could not be written, once it could not."""
 
     def _receiver(self, name: str) -> Callable[..., None]:
         def write(sender: object, **kwargs: Any) -> None:
@@ -83,15 +90,26 @@ class JsonLinesWriter:
         return write
 
     def write(self, name: str, sender: object, kwargs: Mapping[str, object]) -> None:
-        """Write one signal as a line."""
+        """Write one signal as a line (nothing once the stream failed)."""
+        if self.broken is not None:
+            return
         record = {
             "signal": name,
             "time": time.time(),
             "sender": None if sender is None else type(sender).__name__,
             "kwargs": jsonable(kwargs),
         }
-        self.stream.write(json.dumps(record) + "\n")
-        self.stream.flush()
+        try:
+            self.stream.write(json.dumps(record) + "\n")
+            self.stream.flush()
+        except (OSError, ValueError) as error:  # ValueError: the stream was closed
+            self.broken = error
+            reason = getattr(error, "strerror", None) or str(error)
+            where = getattr(self.stream, "name", "the stream")
+            sys.stderr.write(
+                f"warning: cannot write the events log {where} ({reason}); "
+                "the run goes on without it\n"
+            )
 
     def connect(self) -> None:
         """Connect to every signal, for any sender."""
@@ -146,11 +164,34 @@ def forwarding_to_parent() -> Iterator[None]:
 
 @contextmanager
 def recording(path: str | os.PathLike[str] | None) -> Iterator[None]:
-    """Append every signal sent while the block runs to ``path`` as JSON lines (no-op if None)."""
+    """Append every signal sent while the block runs to ``path`` as JSON lines (no-op if None).
+
+    The file is opened before the block runs; once it is open, nothing about it can fail the
+    block (see :class:`JsonLinesWriter`).
+
+    :raises ConfigurationError: when ``path`` cannot be opened for appending (a missing or
+        read-only directory), before the block runs.
+    """
     if path is None:
         yield
         return
+    try:
+        # closed by _close_quietly: a close that cannot flush must not fail the run
+        stream = Path(path).open("a", encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        from .errors import ConfigurationError
+
+        raise ConfigurationError(
+            "--events",
+            f"cannot open {path} ({error.strerror})",
+            "name a file in an existing directory this user may write to",
+        ) from None
     with ExitStack() as stack:
-        stream = stack.enter_context(Path(path).open("a", encoding="utf-8"))
+        stack.callback(_close_quietly, stream)
         stack.enter_context(JsonLinesWriter(stream).connected())
         yield
+
+
+def _close_quietly(stream: IO[str]) -> None:
+    with contextlib.suppress(OSError):  # what could not be written was warned about already
+        stream.close()

@@ -81,18 +81,48 @@ def run_sender(sender: object) -> Iterator[None]:
         _run_sender.reset(token)
 
 
+_failed_receivers: set[int] = set()
+"""The receivers whose failure was logged in this run (by :func:`id`)."""
+
+
 def send(named: NamedSignal, sender: object | None, **kwargs: Any) -> None:
     """Send ``named`` to each receiver; a receiver that raises is logged and skipped.
 
-    A monitoring receiver must never abort a migration nor hide a command's result.
+    A monitoring receiver must never abort a migration nor hide a command's result. Its
+    failure is logged once per run (see :func:`new_run`), as one error line; the traceback
+    comes with it when this module's logger is enabled for ``DEBUG`` (``lback-migrations
+    --verbose``).
     """
     if named.is_muted:
         return
     for receiver in named.receivers_for(sender):
         try:
             receiver(sender, **kwargs)
-        except Exception:
-            log.exception("receiver %r of signal %r raised; ignored", receiver, named.name)
+        except Exception as error:
+            _log_failure(receiver, named, error)
+
+
+def _log_failure(receiver: object, named: NamedSignal, error: Exception) -> None:
+    if id(receiver) in _failed_receivers:
+        return
+    _failed_receivers.add(id(receiver))
+    log.error(
+        "receiver %r of signal %r raised; ignored (%s: %s); its further failures in this run "
+        "are not logged",
+        receiver,
+        named.name,
+        type(error).__name__,
+        error,
+        exc_info=log.isEnabledFor(logging.DEBUG),
+    )
+
+
+def new_run() -> None:
+    """Start a new run for :func:`send`'s logging: a receiver failing again is logged again.
+
+    :class:`~lback_migrations.commands.MigrationCommands` calls it after each command.
+    """
+    _failed_receivers.clear()
 
 
 def send_from_run(named: NamedSignal, **kwargs: Any) -> None:

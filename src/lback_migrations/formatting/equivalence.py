@@ -3,8 +3,10 @@
 The comparison is on :mod:`ast` trees, with three allowances for what the formatter may change:
 
 * module-level imports may be merged, split, reordered and deduplicated between two other
-  statements, and (when the rewrite is on) an import may disappear if the name it bound is
-  used nowhere in the result;
+  statements, as long as every name they bind is bound to the same thing once they ran
+  (``from sqlalchemy import JSON`` after ``from sqlalchemy.dialects.postgresql import JSON``
+  must stay after it), and (when the rewrite is on) an import may disappear if the name it
+  bound is used nowhere in the result;
 * a string standing alone as a statement (a docstring) may differ in indentation and in
   leading and trailing whitespace, which black and ruff normalise;
 * the targets of ``del`` may be parenthesised differently.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Hashable
 
-from .imports import used_names
+from .imports import statement_of, used_names
 
 
 def difference(before: ast.Module, after: ast.Module, *, imports_removable: bool) -> str | None:
@@ -30,6 +32,10 @@ def difference(before: ast.Module, after: ast.Module, *, imports_removable: bool
     for old, new in zip(before_statements, after_statements, strict=True):
         if not _same(old, new):
             return f"a statement changed: {_first_line(ast.dump(old))}"
+    for old_group, new_group in zip(_final(before), _final(after), strict=True):
+        for name, target in new_group.items():
+            if name in old_group and old_group[name] != target:
+                return f"an import now binds {name!r} to another object"
     used: set[str] | None = None
     for old_bindings, new_bindings in zip(before_imports, after_imports, strict=True):
         if new_bindings - old_bindings:
@@ -80,6 +86,18 @@ def _split(tree: ast.Module) -> tuple[list[ast.stmt], list[set[Binding]]]:
             statements.append(node)
             imports.append(set())
     return statements, imports
+
+
+def _final(tree: ast.Module) -> list[dict[str, tuple[str | int, ...]]]:
+    """For each run of imports between two other statements: what each name is bound to once
+    the run is over (the last import binding it wins)."""
+    groups: list[dict[str, tuple[str | int, ...]]] = [{}]
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            groups[-1].update(statement_of(node).bindings())
+        else:
+            groups.append({})
+    return groups
 
 
 def _same(old: object, new: object) -> bool:

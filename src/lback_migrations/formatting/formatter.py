@@ -13,6 +13,7 @@ suite check the whole pipeline on generated programs).
 from __future__ import annotations
 
 import ast
+import codecs
 from pathlib import Path
 
 from ..batch import write_atomically
@@ -22,6 +23,10 @@ from .imports import block_is_canonical, unused_imports
 from .markers import has_markers
 from .options import FormatOptions
 from .results import Failed, FormatResult, Formatted, Unchanged
+
+MAX_NESTING_DEPTH = 100
+"""The deepest syntax tree formatted: the equivalence check, libcst and black recurse, and
+real revisions nest a few dozen levels at most. A deeper file fails, in every mode alike."""
 
 
 def format_source(
@@ -38,6 +43,10 @@ def format_source(
         tree = ast.parse(source)
     except (SyntaxError, ValueError) as error:
         return _syntax_failure(path, error)
+    except RecursionError:
+        return _too_deep(path)
+    if _nesting_depth(tree) > MAX_NESTING_DEPTH:
+        return _too_deep(path)
     formatted, rewritten = _format_once(source, tree, options, path)
     if isinstance(formatted, Failed) or formatted == source:
         return formatted if isinstance(formatted, Failed) else Unchanged(path)
@@ -47,7 +56,9 @@ def format_source(
         result_tree = ast.parse(formatted)
     except (SyntaxError, ValueError) as error:
         return Failed(path, f"the formatted code does not parse ({error}); please report this")
-    problem = difference(tree, result_tree, imports_removable=options.remove_unused_imports)
+    problem = difference(
+        tree, result_tree, imports_removable=options.remove_unused_imports != "false"
+    )
     if problem is not None:
         return Failed(path, f"formatting would change the program: {problem}; please report this")
     if not rewritten:
@@ -58,6 +69,25 @@ def format_source(
             path, "formatting is not stable (a second pass changes the result); please report this"
         )
     return Formatted(path, source, formatted)
+
+
+def _too_deep(path: Path) -> Failed:
+    return Failed(
+        path,
+        f"the code nests more than {MAX_NESTING_DEPTH} levels deep, deeper than the check "
+        "that formatting keeps its meaning can follow; the file is left as it is",
+    )
+
+
+def _nesting_depth(tree: ast.AST) -> int:
+    # Iterative on purpose: a recursive walk is what such a tree breaks.
+    deepest = 0
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _syntax_failure(path: Path, error: SyntaxError | ValueError) -> Failed:
@@ -71,7 +101,12 @@ def _format_once(
 ) -> tuple[str | Failed, bool]:
     """Rewrite (when needed) and format ``source``; tell whether a libcst rewrite took part."""
     lines = source.splitlines()
-    unused = unused_imports(tree, lines) if options.remove_unused_imports else frozenset()
+    removal = options.remove_unused_imports
+    unused = (
+        unused_imports(tree, lines, any_module=removal == "all")
+        if removal != "false"
+        else frozenset()
+    )
     rewritten = bool(
         unused
         or (options.sort_imports and not block_is_canonical(tree, lines))
@@ -101,8 +136,10 @@ def format_file(
 ) -> FormatResult:
     """Format the revision file at ``path``, replacing it atomically when ``write`` is true.
 
-    Line endings (``\\n`` or ``\\r\\n``) and the file's permission bits are kept. A file that
-    is not UTF-8, does not parse or cannot be written is left exactly as it was.
+    Line endings (``\\n`` or ``\\r\\n``), a UTF-8 byte order mark, the file's permission
+    bits, its hard links and a symbolic link to it are kept (see
+    :func:`~lback_migrations.batch.write_atomically`). A file that is not UTF-8, does not parse
+    or cannot be written is left exactly as it was.
 
     :param write: replace the file with the formatted source; false only reports.
     :param verify: see :func:`format_source`; always on when ``write`` is.
@@ -111,15 +148,16 @@ def format_file(
         content = path.read_bytes()
     except OSError as error:
         return Failed(path, f"cannot read the file: {error.strerror or error}")
+    bom = codecs.BOM_UTF8 if content.startswith(codecs.BOM_UTF8) else b""
     try:
-        text = content.decode("utf-8")
+        text = content[len(bom) :].decode("utf-8")
     except UnicodeDecodeError as error:
         return Failed(path, f"the file is not UTF-8: {error.reason} at byte {error.start}")
     newline = "\r\n" if text.split("\n", 1)[0].endswith("\r") else "\n"
     result = format_source(text.replace("\r\n", "\n"), options, path, verify=verify or write)
     if isinstance(result, Formatted) and write:
         try:
-            write_atomically(path, result.after.replace("\n", newline).encode("utf-8"))
+            write_atomically(path, bom + result.after.replace("\n", newline).encode("utf-8"))
         except OSError as error:
             return Failed(path, f"cannot write the file: {error.strerror or error}")
     return result

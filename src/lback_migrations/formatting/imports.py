@@ -24,6 +24,11 @@ from dataclasses import dataclass
 
 NOQA = re.compile(r"#\s*noqa\b", re.IGNORECASE)
 _STDLIB = frozenset(sys.stdlib_module_names)
+WITHOUT_SIDE_EFFECTS = _STDLIB | {"sqlalchemy", "alembic"}
+"""Top-level packages whose unused imports ``remove_unused_imports = true`` removes: the
+standard library, ``sqlalchemy`` and ``alembic``, all that the revision template and
+autogenerate write. Any other import may be there for its side effect (a module registering
+custom operations, types or a dialect) and is kept unless the option is ``all``."""
 
 Alias = tuple[str, "str | None"]
 """An imported name and its ``as`` name."""
@@ -75,9 +80,26 @@ class ImportStatement:
 
     def bound_names(self) -> list[str]:
         """The names this statement binds in the module namespace."""
+        return [name for name, _ in self.bindings()]
+
+    def bindings(self) -> list[tuple[str, tuple[str | int, ...]]]:
+        """Each name this statement binds, with what it binds it to."""
         if self.from_form:
-            return [asname or name for name, asname in self.names if name != "*"]
-        return [asname or name.partition(".")[0] for name, asname in self.names]
+            return [
+                (asname or name, ("from", self.level, self.module, name))
+                for name, asname in self.names
+                if name != "*"
+            ]
+        return [
+            (asname, ("import", name)) if asname else (top, ("import", top))
+            for name, asname in self.names
+            for top in [name.partition(".")[0]]
+        ]
+
+    @property
+    def without_side_effects(self) -> bool:
+        """Whether the module imported is one of :data:`WITHOUT_SIDE_EFFECTS`."""
+        return not self.level and self.module.partition(".")[0] in WITHOUT_SIDE_EFFECTS
 
 
 def _name_key(alias: Alias) -> tuple[int, str, str, str]:
@@ -97,6 +119,18 @@ def statement_of(node: ast.Import | ast.ImportFrom) -> ImportStatement:
     if isinstance(node, ast.ImportFrom):
         return ImportStatement(node.module or "", node.level or 0, names, from_form=True)
     return ImportStatement(names[0][0], 0, names, from_form=False)
+
+
+def binds_a_name_twice(statements: Iterable[ImportStatement]) -> bool:
+    """Whether two of ``statements`` bind one name to different things (``JSON`` from
+    ``sqlalchemy`` and from a dialect): their order decides which one wins, so the block must
+    not be reordered."""
+    targets: dict[str, tuple[str | int, ...]] = {}
+    for statement in statements:
+        for name, target in statement.bindings():
+            if targets.setdefault(name, target) != target:
+                return True
+    return False
 
 
 def canonical_sections(
@@ -173,13 +207,17 @@ def _string_annotation_names(annotation: ast.AST) -> set[str]:
     return names
 
 
-def unused_imports(tree: ast.Module, lines: Sequence[str]) -> frozenset[str]:
+def unused_imports(
+    tree: ast.Module, lines: Sequence[str], *, any_module: bool = False
+) -> frozenset[str]:
     """Names bound by module-level imports that the module never uses.
 
     ``__future__`` and star imports are never unused; a statement whose lines carry a
-    ``# noqa`` comment keeps every name it binds.
+    ``# noqa`` comment keeps every name it binds, and so does one of a module that may have a
+    side effect (see :data:`WITHOUT_SIDE_EFFECTS`) unless ``any_module``.
 
     :param lines: the module's source lines, to find ``# noqa`` comments.
+    :param any_module: remove unused imports of any module (``remove_unused_imports = all``).
     """
     bound: set[str] = set()
     kept: set[str] = set()
@@ -188,9 +226,11 @@ def unused_imports(tree: ast.Module, lines: Sequence[str]) -> frozenset[str]:
             continue
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             continue
-        names = statement_of(node).bound_names()
+        statement = statement_of(node)
+        names = statement.bound_names()
         end = node.end_lineno or node.lineno
-        if any(NOQA.search(line) for line in lines[node.lineno - 1 : end]):
+        removable = any_module or statement.without_side_effects
+        if not removable or any(NOQA.search(line) for line in lines[node.lineno - 1 : end]):
             kept.update(names)
         else:
             bound.update(names)
@@ -224,7 +264,7 @@ def block_is_canonical(tree: ast.Module, lines: Sequence[str]) -> bool:
     :param lines: the module's source lines, to see comments and blank lines.
     """
     block = import_block(tree)
-    if not block:
+    if not block or binds_a_name_twice(statement_of(node) for line in block for node in line):
         return True
     free: list[ImportStatement] = []
     kept: list[tuple[int, ImportStatement]] = []

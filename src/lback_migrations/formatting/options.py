@@ -42,8 +42,10 @@ class FormatOptions:
     The engine options left at ``None`` keep the engine's own default.
     """
 
-    remove_unused_imports: bool = True
-    """Remove module-level imports the revision never uses (a ``# noqa`` comment keeps one)."""
+    remove_unused_imports: str = "true"
+    """Which unused module-level imports to remove: ``true`` those that cannot have a side
+    effect (the standard library, ``sqlalchemy``, ``alembic``: what the template and
+    autogenerate write), ``all`` any, ``false`` none. A ``# noqa`` comment keeps one."""
     sort_imports: bool = True
     """Merge and sort the import block at the top of the revision, in isort's sections."""
     strip_alembic_markers: bool = False
@@ -101,6 +103,23 @@ def _as_versions(value: Any, key: str, source: str | None) -> tuple[str, ...]:
     return versions
 
 
+REMOVE_UNUSED_IMPORTS = ("true", "all", "false")
+
+
+def _as_removal(value: Any, key: str, source: str | None) -> str:
+    if isinstance(value, str) and value.strip().lower() == "all":
+        return "all"
+    try:
+        return "true" if parse_bool(value, key, source) else "false"
+    except ConfigurationError:
+        raise ConfigurationError(
+            key,
+            f"expected true, all or false, got {value!r}",
+            "write true (side-effect-free modules only), all or false",
+            source,
+        ) from None
+
+
 def _as_engine(value: Any, key: str, source: str | None) -> str:
     engine = str(value).strip().lower()
     if engine not in ENGINES:
@@ -111,7 +130,7 @@ def _as_engine(value: Any, key: str, source: str | None) -> str:
 
 
 _PARSERS = {
-    "remove_unused_imports": parse_bool,
+    "remove_unused_imports": _as_removal,
     "sort_imports": parse_bool,
     "strip_alembic_markers": parse_bool,
     "engine": _as_engine,

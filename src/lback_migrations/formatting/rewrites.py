@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from .imports import ImportStatement, canonical_sections
+from .imports import ImportStatement, binds_a_name_twice, canonical_sections
 from .markers import MARKER_COMMENT
 from .options import FormatOptions
 
@@ -25,7 +25,7 @@ def rewrite(source: str, options: FormatOptions, unused: frozenset[str]) -> str:
     module = cst.parse_module(source)
     if options.strip_alembic_markers:
         module = module.visit(_MarkerRemover())
-    if options.remove_unused_imports and unused:
+    if options.remove_unused_imports != "false" and unused:
         module = _remove_unused_imports(module, unused)
     if options.sort_imports:
         module = _sort_import_block(module)
@@ -70,8 +70,14 @@ def _without_unused(
 
 
 def _remove_unused_imports(module: cst.Module, unused: frozenset[str]) -> cst.Module:
+    """Drop the unused imports; the comment lines above a line that goes stay where they were,
+    above whatever follows it."""
     body: list[cst.BaseStatement] = []
+    orphaned: list[cst.EmptyLine] = []
     for line in module.body:
+        if orphaned:
+            line = line.with_changes(leading_lines=[*orphaned, *line.leading_lines])
+            orphaned = []
         if not isinstance(line, cst.SimpleStatementLine):
             body.append(line)
             continue
@@ -81,10 +87,13 @@ def _remove_unused_imports(module: cst.Module, unused: frozenset[str]) -> cst.Mo
             if statement is not None
         ]
         if not statements:
+            orphaned = _after_first_comment(line.leading_lines)
             continue
         if len(statements) < len(line.body):
             statements[-1] = statements[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         body.append(line.with_changes(body=statements))
+    if orphaned:
+        return module.with_changes(body=body, footer=[*orphaned, *module.footer])
     return module.with_changes(body=body)
 
 
@@ -126,7 +135,12 @@ def _sort_import_block(module: cst.Module) -> cst.Module:
     while end < len(body) and _is_import_line(body[end]):
         end += 1
     block = [line for line in body[start:end] if isinstance(line, cst.SimpleStatementLine)]
-    if not block:
+    if not block or binds_a_name_twice(
+        _statement(node)
+        for line in block
+        for node in line.body
+        if isinstance(node, (cst.Import, cst.ImportFrom))
+    ):
         return module
     free: list[ImportStatement] = []
     kept: list[tuple[int, ImportStatement]] = []

@@ -59,13 +59,17 @@ def lint_command(config: Config) -> int:
     except (LbackError, OSError) as error:
         sys.stderr.write(f"error: {error}\n")
         return EXIT_ERROR
-    results = lint_rows(
-        config,
-        contents,
-        options,
-        cache=not getattr(arguments, "no_cache", False),
-        jobs=getattr(arguments, "jobs", None),
-    )
+    try:
+        results = lint_rows(
+            config,
+            contents,
+            options,
+            cache=not getattr(arguments, "no_cache", False),
+            jobs=getattr(arguments, "jobs", None),
+        )
+    except Exception as error:  # 1 means findings: a lint that could not run is never 1
+        sys.stderr.write(f"error: lint could not run: {type(error).__name__}: {error}\n")
+        return EXIT_ERROR
     _write(results, options, getattr(arguments, "output_format", "text") or "text")
     failing = failing_codes(options)
     found = any(not failing.isdisjoint(shown.codes) for _, shown in results)
@@ -106,7 +110,7 @@ def lint_rows(
     A warm run over a long history spends its time here; a cached file costs a hash and a
     dictionary look-up, and its findings are written out as the cache holds them.
     """
-    from .conclusion import concluded_document
+    from .conclusion import concluded_document, is_analysis_document
     from .project import file_template
     from .rule import RevisionContext
 
@@ -118,7 +122,7 @@ def lint_rows(
     missing: list[Path] = []
     for path, content in contents.items():
         cached = store.get(content) if store is not None else None
-        if cached is None:
+        if cached is None or not is_analysis_document(cached):
             missing.append(path)
         else:
             documents[path] = cached

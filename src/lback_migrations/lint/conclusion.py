@@ -101,6 +101,72 @@ class Analysis(NamedTuple):
         )
 
 
+def is_analysis_document(document: object) -> bool:
+    """Whether ``document`` has the shape :meth:`Analysis.to_json` writes, down to each
+    field's type: what a cache entry must pass before it is used (a cache file is anyone's to
+    edit, and a wrong entry would be trusted on every run)."""
+    if not isinstance(document, dict):
+        return False
+    findings, codes, spans = (document.get(key) for key in ("findings", "codes", "spans"))
+    if not isinstance(findings, list) or not _is_list_of(findings, str):
+        return False
+    if not _is_list_of(codes, str):
+        return False
+    try:
+        parsed = [parse_text(text) for text in findings]
+    except ValueError:
+        return False
+    if sorted({code for _, _, code, _ in parsed}) != codes:
+        return False
+    if spans is not None and not (
+        isinstance(spans, list)
+        and len(spans) == len(findings)
+        and all(_is_int_pair(span) for span in spans)
+    ):
+        return False
+    suppressions = document.get("suppressions")
+    return (
+        all(_is_assignment(document.get(key, 0)) for key in ("revision", "down_revision"))
+        and isinstance(suppressions, list)
+        and all(_is_suppression(item) for item in suppressions)
+    )
+
+
+def _is_list_of(value: object, kind: type) -> bool:
+    return isinstance(value, list) and all(isinstance(item, kind) for item in value)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_int_pair(value: object) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(map(_is_int, value))
+
+
+def _is_assignment(value: object) -> bool:
+    if value is None:
+        return True
+    return (
+        isinstance(value, list)
+        and len(value) == 3
+        and _is_list_of(value[0], str)
+        and _is_int(value[1])
+        and _is_int(value[2])
+    )
+
+
+def _is_suppression(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 4
+        and isinstance(value[0], str)
+        and _is_int(value[1])
+        and _is_int(value[2])
+        and isinstance(value[3], bool)
+    )
+
+
 def _facts(document: dict[str, Any]) -> RevisionFacts:
     return RevisionFacts(
         revision=_assignment_from_json(document["revision"]),

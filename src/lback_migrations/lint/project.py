@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
 
+from ..database_url import DEFAULT_URL_ENV, config_urls, resolve_urls
 from ..errors import ConfigurationError
-from ..settings import RawOption, load_settings, pyproject_path
+from ..settings import RawOption, pyproject_path
 from .config import LintOptions, hook_raw_options, parse_lint_options, read_lint_table
 from .rule import DEFAULT_FILE_TEMPLATE, RevisionContext
 
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 INI_NAME = "alembic.ini"
-DEFAULT_URL_ENV = "DATABASE_URL"
 _REVISION = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*(['"])([^'"\n]+)\1""", re.M)
 
 
@@ -58,20 +58,20 @@ def nearest_pyproject(start: Path) -> Path | None:
 def configured_dialect(config: Config | None) -> str | None:
     """The backend name of the configured database URL, or ``None`` when there is none.
 
-    The URL is the environment variable named by ``lback.url_env`` (``DATABASE_URL``) when
-    set, else ``sqlalchemy.url``. It is never printed: a URL that cannot be parsed simply
-    gives no dialect.
+    The URL is the one the run would connect with (see :mod:`lback_migrations.database_url`).
+    It is never printed: a URL that cannot be read or parsed simply gives no dialect.
     """
     from sqlalchemy.engine import make_url
 
-    url_env = DEFAULT_URL_ENV
-    if config is not None:
-        try:
-            url_env = load_settings(config).url_env
-        except ConfigurationError:
-            url_env = DEFAULT_URL_ENV
-    from_ini = config.get_main_option("sqlalchemy.url") if has_ini_section(config) else None
-    url = os.environ.get(url_env) or from_ini
+    try:
+        urls = (
+            config_urls(config)
+            if has_ini_section(config)
+            else resolve_urls(ini_url=None, url_env=DEFAULT_URL_ENV, environ=os.environ)
+        )
+    except ConfigurationError:
+        return None
+    url = urls.url
     if not url:
         return None
     try:

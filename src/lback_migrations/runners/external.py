@@ -6,11 +6,17 @@ and anything it started. Its standard output and error are captured and copied l
 process's, line by line with the passwords masked. The signals raised inside the run come back
 as JSON lines through a pipe (see :mod:`lback_migrations.events`) and are re-sent here, in
 order, as they arrive.
+
+The ``-x`` values (a URL with its password, often) never reach the child's command line, which
+every user of the host can read in ``ps`` and ``/proc/PID/cmdline``: they travel in the
+environment variable :data:`X_ARGUMENTS_VARIABLE` (readable only by the
+same user), and the child's command line puts them back in front of its arguments.
 """
 
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import re
 import selectors
@@ -18,6 +24,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from typing import IO
 
 from ..events import FORWARD_FD_VARIABLE, parse_line
@@ -35,6 +42,8 @@ from .redaction import MaskedEcho
 
 CHILD_MODULE = "lback_migrations"
 """The module the child runs with ``-m``: Alembic's command line, extended."""
+X_ARGUMENTS_VARIABLE = "LBACK_MIGRATIONS_X_ARGUMENTS"
+"""Environment variable holding the JSON list of ``-x`` values of the child's command line."""
 INTERRUPT_GRACE_SECONDS = 10.0
 """How long an interrupted child may take to roll back before it is killed."""
 
@@ -93,18 +102,27 @@ class SubprocessRunner:
         self.echo = echo
 
     def full_command(self, invocation: Invocation) -> list[str]:
-        """``[python, "-m", "lback_migrations", *options, command, *args]``."""
+        """``[python, "-m", "lback_migrations", *options, command, *args]``: the command the
+        child runs (its ``-x`` values reach it through its environment, see above)."""
         return [self.python, "-m", CHILD_MODULE, *invocation.argv]
+
+    def child_argv(self, invocation: Invocation) -> tuple[list[str], list[str]]:
+        """The child's real argument vector, without ``-x``, and the ``-x`` values taken out."""
+        options, x_values = split_x_options(invocation.options)
+        argv = [self.python, "-m", CHILD_MODULE, *options, invocation.command, *invocation.args]
+        return argv, x_values
 
     def run(self, invocation: Invocation, sender: object) -> Outcome:
         """Run ``invocation`` in a child process and wait for it, or for its timeout."""
         read_fd, write_fd = os.pipe()
+        argv, x_values = self.child_argv(invocation)
         environment = {**os.environ, **invocation.environment}
         environment[FORWARD_FD_VARIABLE] = str(write_fd)
         environment["PYTHONUNBUFFERED"] = "1"
+        environment.update(x_environment(x_values))
         try:
             process = subprocess.Popen(
-                self.full_command(invocation),
+                argv,
                 cwd=invocation.directory,
                 env=environment,
                 stdin=subprocess.DEVNULL,
@@ -177,6 +195,26 @@ class SubprocessRunner:
         if _MISSING_MODULE.search(stderr.text):
             return Outcome(returncode, stdout.text, stderr.text, ALEMBIC_NOT_FOUND)
         return Outcome(returncode, stdout.text, stderr.text, NON_ZERO_EXIT_CODE)
+
+
+def split_x_options(options: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``options`` without their ``-x`` values, and those values, for a child process."""
+    kept: list[str] = []
+    x_values: list[str] = []
+    items = iter(options)
+    for option in items:
+        if option == "-x":
+            x_values.append(next(items, ""))
+        elif option.startswith("-x"):
+            x_values.append(option[2:].removeprefix("="))
+        else:
+            kept.append(option)
+    return kept, x_values
+
+
+def x_environment(x_values: Sequence[str]) -> dict[str, str]:
+    """The environment variable carrying ``x_values`` to a child (nothing when there are none)."""
+    return {X_ARGUMENTS_VARIABLE: json.dumps(list(x_values))} if x_values else {}
 
 
 def _stop(process: subprocess.Popen[bytes], signum: int) -> None:

@@ -1,96 +1,52 @@
 """Database passwords out of everything a command reports.
 
-The passwords are those of the database URLs a run can use: ``sqlalchemy.url`` of the ini
-section, the URL environment variable (``lback.url_env``, ``DATABASE_URL`` by default), and any
-URL given in an environment variable of the invocation or an ``-x`` argument. Each one is
-replaced by ``***`` wherever it appears, in plain and in URL-quoted form.
+The passwords are those of every URL the run may see, as
+:func:`lback_migrations.database_url.file_urls` finds them. :class:`Redactor` replaces each
+by ``***`` in every spelling that decodes to it: as written, percent-encoded in full or in part
+with upper- or lower-case hex, a space as ``+`` or ``%20``. The user name and password of a URL
+(``user:password``) are hidden with it, since the password is its tail.
 """
 
 from __future__ import annotations
 
-import configparser
-import functools
-import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import quote, quote_plus
 
-from sqlalchemy.engine import make_url
+from ..database_url import file_urls
 
 MASK = "***"
-DEFAULT_URL_VARIABLE = "DATABASE_URL"
-
-
-@functools.lru_cache(maxsize=256)
-def url_password(value: str) -> str | None:
-    """The password of ``value`` when it is a database URL with one, else ``None``."""
-    if "://" not in value:
-        return None
-    try:
-        password = make_url(value.strip()).password
-    except Exception:  # not a URL: it has no password to hide
-        return None
-    return str(password) if password else None
-
-
-def _ini_values(ini_path: Path, section: str) -> dict[str, str]:
-    try:
-        stamp = ini_path.stat().st_mtime_ns
-    except OSError:
-        return {}
-    return _read_ini_section(str(ini_path), stamp, section)
-
-
-@functools.lru_cache(maxsize=32)
-def _read_ini_section(ini_path: str, stamp: int, section: str) -> dict[str, str]:
-    # ``stamp`` (the file's mtime) is part of the cache key: an edited file is read again.
-    parser = configparser.ConfigParser(
-        defaults={"here": str(Path(ini_path).resolve().parent)}, interpolation=None
-    )
-    try:
-        parser.read(ini_path, encoding="utf-8")
-    except configparser.Error:
-        return {}
-    if not parser.has_section(section):
-        return {}
-    return dict(parser.items(section))
+_SHORTEST_TAIL = 4
+"""The shortest tail of a password, from one of its ``%`` on, that is masked on its own."""
 
 
 def configured_passwords(
     ini_path: Path,
     section: str,
-    environment: Mapping[str, str],
+    environment: dict[str, str] | None = None,
     x_arguments: Sequence[str] = (),
 ) -> set[str]:
     """Every password a run configured by ``ini_path`` and ``environment`` may see.
 
     :param environment: the variables given to the run, on top of :data:`os.environ`.
     """
-    ini = _ini_values(ini_path, section)
-    variable = ini.get("lback.url_env", DEFAULT_URL_VARIABLE)
-    candidates = [
-        ini.get("sqlalchemy.url", "").replace("%%", "%"),
-        os.environ.get(variable, ""),
-        os.environ.get(DEFAULT_URL_VARIABLE, ""),
-        *environment.values(),
-        *(argument.partition("=")[2] for argument in x_arguments),
-    ]
-    return {password for value in candidates if (password := url_password(value))}
+    return file_urls(ini_path, section, environment or {}, x_arguments).passwords()
 
 
 class Redactor:
     """Replaces each of ``passwords`` by ``***`` in text, argument lists and exceptions."""
 
     def __init__(self, passwords: Iterable[str]) -> None:
-        forms = {form for password in passwords for form in _forms(password)}
-        self._forms = sorted(forms, key=len, reverse=True)
+        secrets = {secret for password in passwords for secret in _secrets(password)}
+        patterns = [_spellings(secret) for secret in sorted(secrets, key=len, reverse=True)]
+        self._pattern = re.compile("|".join(patterns)) if patterns else None
 
     def text(self, value: str) -> str:
         """``value`` with every password masked."""
-        for form in self._forms:
-            value = value.replace(form, MASK)
-        return value
+        if self._pattern is None:
+            return value
+        return self._pattern.sub(MASK, value)
 
     def arguments(self, values: Sequence[str]) -> list[str]:
         """Each argument masked."""
@@ -157,5 +113,25 @@ class RedactedError(Exception):
         super().__init__(f"{original_type}: {message}")
 
 
-def _forms(password: str) -> set[str]:
-    return {form for form in (password, quote(password, safe=""), quote_plus(password)) if form}
+def _secrets(password: str) -> set[str]:
+    # configparser quotes an ini value from its first bad ``%`` on: each such tail is masked
+    # too, so that its error message shows no part of the password.
+    tails = {
+        password[index:]
+        for index, character in enumerate(password)
+        if character == "%" and index and len(password) - index >= _SHORTEST_TAIL
+    }
+    return {password} | tails
+
+
+def _spellings(secret: str) -> str:
+    """A regular expression matching every spelling of ``secret`` that decodes to it."""
+    return "".join(_character_spellings(character) for character in secret)
+
+
+def _character_spellings(character: str) -> str:
+    encoded = "".join(f"%{byte:02x}" for byte in character.encode("utf-8", "surrogatepass"))
+    alternatives = [re.escape(character), f"(?i:{re.escape(encoded)})"]
+    if character == " ":
+        alternatives.append(re.escape("+"))
+    return f"(?:{'|'.join(alternatives)})"
