@@ -60,17 +60,12 @@ def withdraw_conditional_objects(
     """
     if metadata_table is None:
         return PriorityDispatchResult.CONTINUE
-    conditional = {
-        id(item): item
-        for item in (*metadata_table.indexes, *metadata_table.constraints)
-        if getattr(item, "_ddl_if", None) is not None
-    }
+    items: list[Index | Constraint] = [*metadata_table.indexes, *metadata_table.constraints]
+    conditional = [item for item in items if getattr(item, "_ddl_if", None) is not None]
     if not conditional:
         return PriorityDispatchResult.CONTINUE
     connection = autogen_context.connection
-    not_created = {
-        _signature(item) for item in conditional.values() if not created_here(item, connection)
-    }
+    not_created = {_signature(item) for item in conditional if not created_here(item, connection)}
     modify_table_ops.ops = [
         operation
         for operation in modify_table_ops.ops

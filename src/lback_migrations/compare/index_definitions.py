@@ -98,7 +98,8 @@ def modelled_definition(index: Index, dialect: Dialect) -> IndexDefinition | Non
 
 
 def _sqlite_definition(connection: Connection, schema: str | None, name: str) -> str | None:
-    master = f"{connection.dialect.identifier_preparer.quote(schema)}.sqlite_master" if schema else "sqlite_master"
+    quote = connection.dialect.identifier_preparer.quote
+    master = f"{quote(schema)}.sqlite_master" if schema else "sqlite_master"
     row = connection.execute(
         text(f"SELECT sql FROM {master} WHERE type = 'index' AND name = :name"), {"name": name}
     ).first()

@@ -318,9 +318,10 @@ def compare_column_server_default(
     is not a plain ``DEFAULT`` clause (``Computed``, ``Identity``) to Alembic's own
     comparators, except an ``Identity`` on a dialect without identity columns (SQLite,
     MariaDB): ``create_all`` makes a plain autoincrement column there, and Alembic would
-    report the identity as a change on every run. Alembic 1.20 cannot hand such columns to a ``compare_server_default``
-    callable (it fails with ``AttributeError: 'Computed' object has no attribute 'arg'``),
-    which is why the ``lback`` environment installs this comparator instead of the callable.
+    report the identity as a change on every run. Alembic 1.20 cannot hand ``Computed`` and
+    ``Identity`` columns to a ``compare_server_default`` callable (it fails with
+    ``AttributeError: 'Computed' object has no attribute 'arg'``), which is why the ``lback``
+    environment installs this comparator instead of the callable.
 
     :returns: ``STOP`` once it has decided, ``CONTINUE`` to let Alembic decide.
     """
