@@ -297,8 +297,9 @@ def mysql_size_family(
     MariaDB turns ``BLOB(n)`` into the smallest of ``TINYBLOB``, ``BLOB``, ``MEDIUMBLOB`` and
     ``LONGBLOB`` that holds ``n`` bytes, and ``TEXT(n)`` into the smallest ``...TEXT`` that
     holds ``n`` characters of the column's character set (1 to 4 bytes each), and reflects that
-    type: ``LargeBinary(65536)`` comes back as ``MEDIUMBLOB``. The family the length leads to
-    is the same type; any other is left to Alembic.
+    type: ``LargeBinary(65536)`` comes back as ``MEDIUMBLOB``. The member of the family the
+    length leads to is the same type; another member is a change (Alembic misses it, taking
+    ``BLOB`` and ``MEDIUMBLOB`` for the same); a type outside the family is left to Alembic.
     """
     if context.dialect.name != "mysql":
         return None
@@ -316,7 +317,7 @@ def mysql_size_family(
     stored = type(inspected_type).__visit_name__.upper()
     if stored in {_smallest_holding(family, length * width) for width in widths}:
         return False
-    return None
+    return True if stored in {name for _, name in _MYSQL_SIZE_FAMILIES[family]} else None
 
 
 def _enum_values_fit(model: sqltypes.Enum, inspected_type: TypeEngine[Any]) -> bool:
