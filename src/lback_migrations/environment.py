@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from .compare import AUTOGENERATE_PLUGINS, type_comparator
 from .directives import chain, skip_empty_revision
+from .dropped_table_indexes import skip_indexes_of_dropped_tables
 from .errors import ConfigurationError
 from .filters import include_name_filter, include_object_filter
 from .history_tables import history_tables, revision_files
@@ -141,6 +142,7 @@ class MigrationEnvironment:
         steps.append(
             rename_directive(self.settings.rename_detection, schemas=self.settings.schemas)
         )
+        steps.append(skip_indexes_of_dropped_tables)
         if self.settings.skip_empty_revisions:
             steps.append(skip_empty_revision)
         return chain(steps)
