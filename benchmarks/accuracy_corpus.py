@@ -55,6 +55,11 @@ SERVER_URLS = {
     "mariadb": os.environ.get("LBACK_BENCH_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/"),
 }
 DRIVERS = ("psycopg[binary]", "pymysql")
+ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "mariadb": "mysql+aiomysql",
+}
 INSTALL_TIMEOUT = 900
 WORKER_TIMEOUT = 600
 
@@ -70,6 +75,13 @@ class Project:
     metadata: tuple[str, ...]
     backends: tuple[str, ...]
     imports: tuple[str, ...] = ()
+    upgrade: str | None = None
+    """``module:function`` that brings an empty database to the head, called with an Engine
+    (the project's own path, for a history whose base is a schema ``create_all`` made);
+    ``None`` runs ``alembic upgrade heads``."""
+    url_environment: str | None = None
+    """An environment variable through which ``upgrade`` (then called without arguments) reads
+    the database URL, with the backend's async driver."""
     config_file: str | None = None
     version_table: str = "alembic_version"
     extra_requirements: tuple[str, ...] = ()
@@ -96,6 +108,8 @@ def load_corpus(path: Path) -> tuple[list[Project], dict[tuple[str, str, str], V
             metadata=tuple(entry["metadata"]),
             backends=tuple(entry["backends"]),
             imports=tuple(entry.get("imports", ())),
+            upgrade=entry.get("upgrade"),
+            url_environment=entry.get("url_environment"),
             config_file=entry.get("config_file"),
             version_table=entry.get("version_table", "alembic_version"),
             extra_requirements=tuple(entry.get("extra_requirements", ())),
@@ -355,6 +369,7 @@ def _describe(diff: Any) -> list[str]:
 
 def compare_project(project: Project, backend: str) -> dict[str, list[str]]:
     """Bring a new database to the head with the project's history, then compare three ways."""
+    import importlib
     import logging
 
     import sqlalchemy as sa
@@ -371,10 +386,21 @@ def compare_project(project: Project, backend: str) -> dict[str, list[str]]:
         empty_database(backend, Path(directory)) as url,
     ):
         config = _alembic_config(project, url)
-        command.upgrade(config, "heads")
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        if project.upgrade is None:
+            command.upgrade(config, "heads")
+        else:
+            module, _, function = project.upgrade.partition(":")
+            upgrade = getattr(importlib.import_module(module), function)
+            if project.url_environment is None:
+                upgrade(engine)
+            else:
+                driver = ASYNC_DRIVERS[backend]
+                async_url = sa.make_url(url).set(drivername=driver)
+                os.environ[project.url_environment] = async_url.render_as_string(False)
+                upgrade()
         metadata = _metadata(project)
         target = metadata[0] if len(metadata) == 1 else metadata
-        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         answer: dict[str, list[str]] = {}
         try:
             for way in WAYS:
