@@ -211,17 +211,32 @@ def test_stock_alembic_reports_these_identical_defaults_as_changed(database: Dat
     assert flagged == STOCK_FALSE_POSITIVES[database.backend]
 
 
-def test_differently_spelled_expressions_are_left_to_alembic(
+def test_differently_spelled_expressions_are_compared_by_postgresql(
     postgresql_database: Database,
 ) -> None:
     same = typed(sa.DateTime, sa.text("now() + interval '1 day'"))
+    changed = typed(sa.DateTime, sa.text("now() + interval '2 days'"))
     metadata = sa.MetaData()
     sa.Table("defaults", metadata, sa.Column("id", sa.Integer(), primary_key=True), same("due"))
     with postgresql_database.connect() as connection:
         metadata.create_all(connection)
         inspected = sa.Table("defaults", sa.MetaData(), autoload_with=connection).c.due
-        assert lback_verdict(connection, inspected, same("due")) == "deferred"
+        assert lback_verdict(connection, inspected, same("due")) == "same"
+        assert lback_verdict(connection, inspected, changed("due")) == "changed"
         assert stock_reports_change(connection, inspected, same("due")) is False
+
+
+def test_expressions_postgresql_cannot_compare_are_left_to_alembic(
+    postgresql_database: Database,
+) -> None:
+    created = typed(sa.DateTime, sa.text("now()"))
+    metadata = sa.MetaData()
+    sa.Table("defaults", metadata, sa.Column("id", sa.Integer(), primary_key=True), created("due"))
+    with postgresql_database.connect() as connection:
+        metadata.create_all(connection)
+        inspected = sa.Table("defaults", sa.MetaData(), autoload_with=connection).c.due
+        unknown_function = typed(sa.DateTime, sa.text("no_such_function()"))
+        assert lback_verdict(connection, inspected, unknown_function("due")) == "deferred"
 
 
 def test_computed_columns_are_left_to_alembic(database: Database) -> None:

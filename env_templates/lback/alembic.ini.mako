@@ -38,10 +38,11 @@ sqlalchemy.url = sqlite:///%(here)s/app.db
 # object types autogenerate leaves alone: index, unique_constraint, foreign_key_constraint
 # lback.exclude_object_types =
 
-# compare column types, with the type rules listed ("default" stands for every built-in rule,
-# module:callable adds one of your own)
+# compare column types, with the type rules listed ("default" is every rule: float_precision,
+# mysql_national_charset, sqlite_declared_type, sqlite_real_affinity, mysql_size_family,
+# enum_varchar, compiled_ddl) and your own module:callable rules
 # lback.compare_type = true
-# lback.type_rules = float_precision, mysql_national_charset, sqlite_declared_type
+# lback.type_rules = default
 
 # compare server defaults, normalised so identical defaults are not reported
 # lback.compare_server_default = true

@@ -28,6 +28,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .ignored_tables import ignored_tables_in
 from .signals import migration_check_completed
 
 if TYPE_CHECKING:
@@ -116,12 +117,14 @@ def check_drift(commands: MigrationCommands, upgrade: bool) -> CheckReport:
             return CheckReport("drift", FAILED, f"upgrade failed: {_first_failure_line(migrated)}")
     result = commands.check()
     outcomes = [kwargs for name, kwargs in result.events if name == migration_check_completed.name]
+    ignored = ignored_tables_in(result.stdout)
+    also = f"; {len(ignored)} table(s) ignored: {', '.join(ignored)}" if ignored else ""
     if result.success:
-        return CheckReport("drift", OK, "the models match the migrations")
+        return CheckReport("drift", OK, f"the models match the migrations{also}")
     if outcomes and outcomes[-1]["diffs_found"]:
         diffs = list(outcomes[-1]["diffs"])
         return CheckReport(
-            "drift", FAILED, f"{len(diffs)} difference(s): run makemigrations", diffs
+            "drift", FAILED, f"{len(diffs)} difference(s): run makemigrations{also}", diffs
         )
     return CheckReport("drift", FAILED, _first_failure_line(result))
 

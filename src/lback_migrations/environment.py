@@ -24,6 +24,8 @@ from .directives import (
 )
 from .errors import ConfigurationError
 from .filters import include_name_filter, include_object_filter
+from .history_tables import history_tables, revision_files
+from .ignored_tables import IgnoredTables, ignored_tables_reporter
 from .metadata import TARGET_METADATA_KEY, import_target_metadata
 from .renames import rename_directive
 from .render import type_renderer
@@ -138,17 +140,23 @@ class MigrationEnvironment:
         """The backend name of :attr:`url` (``sqlite``, ``postgresql``, ``mysql``, ...)."""
         return make_url(self.url).get_backend_name()
 
-    def process_revision_directives(self) -> ProcessRevisionDirectiveFn:
+    def process_revision_directives(
+        self, ignored: IgnoredTables | None = None
+    ) -> ProcessRevisionDirectiveFn:
         """The ``process_revision_directives`` steps the options ask for, chained.
 
-        Renames come first: stated renames are always made, and ``lback.rename_detection`` says
-        whether detected candidates are asked about, warned about, or ignored. A dropped
-        table's indexes then go with the table.
+        The tables the comparison ignored are listed first (``ignored``), whatever the later
+        steps do with the revision. Renames come next: stated renames are always made, and
+        ``lback.rename_detection`` says whether detected candidates are asked about, warned
+        about, or ignored. A dropped table's indexes then go with the table.
         """
-        steps: list[ProcessRevisionDirectiveFn] = [
-            rename_directive(self.settings.rename_detection, schemas=self.settings.schemas),
-            drop_tables_with_their_indexes,
-        ]
+        steps: list[ProcessRevisionDirectiveFn] = []
+        if ignored is not None:
+            steps.append(ignored_tables_reporter(ignored))
+        steps.append(
+            rename_directive(self.settings.rename_detection, schemas=self.settings.schemas)
+        )
+        steps.append(drop_tables_with_their_indexes)
         if self.settings.skip_empty_revisions:
             steps.append(skip_empty_revision)
         return chain(steps)
@@ -160,6 +168,8 @@ class MigrationEnvironment:
         """
         settings = self.settings
         dialect = dialect_name or self.dialect_name
+        own_tables = history_tables(revision_files(self.config))
+        ignored = IgnoredTables()
         options: dict[str, Any] = {
             "target_metadata": self.target_metadata,
             "include_schemas": bool(settings.schemas),
@@ -169,12 +179,15 @@ class MigrationEnvironment:
                 include_tables=settings.include_tables,
                 exclude_tables=settings.exclude_tables,
                 only_metadata_tables=settings.only_metadata_tables and bool(self.metadata),
+                history_tables=own_tables,
+                ignored=ignored,
             ),
             "include_object": include_object_filter(
                 drop_unknown_tables=settings.drop_unknown_tables,
                 exclude_types=settings.exclude_object_types,
                 include_tables=settings.include_tables,
                 exclude_tables=settings.exclude_tables,
+                history_tables=own_tables,
             ),
             "compare_type": type_comparator(settings.type_rules, source=settings.source)
             if settings.compare_type
@@ -182,7 +195,7 @@ class MigrationEnvironment:
             # True, not a callable: the lback plugin compares (see compare/server_default.py)
             "compare_server_default": settings.compare_server_default,
             "render_item": type_renderer(_parse_type_modules(settings), source=settings.source),
-            "process_revision_directives": self.process_revision_directives(),
+            "process_revision_directives": self.process_revision_directives(ignored),
             "render_as_batch": settings.batch_mode == "always"
             or (settings.batch_mode == "auto" and dialect == "sqlite"),
             "version_table": settings.version_table,

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from sqlalchemy import MetaData
     from sqlalchemy.sql.schema import SchemaItem
 
+    from .ignored_tables import IgnoredTables
+
 SKIP_INFO_KEY = "skip_autogenerate"
 """The ``info`` key that takes a table or column out of autogenerate."""
 
@@ -74,6 +76,8 @@ def include_name_filter(
     exclude_tables: Sequence[str] = (),
     only_metadata_tables: bool = True,
     skip_info_key: str = SKIP_INFO_KEY,
+    history_tables: Collection[str] = (),
+    ignored: IgnoredTables | None = None,
 ) -> IncludeNameFn:
     """Build an ``include_name`` hook that filters schemas and tables before reflection.
 
@@ -94,6 +98,12 @@ def include_name_filter(
         applications' tables is neither reflected nor dropped.
     :param skip_info_key: tables of ``target_metadata`` whose ``info`` holds this key with a
         true value are not reflected either (see :func:`include_object_filter`).
+    :param history_tables: keys of the tables the project's own revisions created and did
+        not drop (:func:`lback_migrations.history_tables.history_tables`): compared even when
+        ``target_metadata`` no longer defines them, so their removal from the models is
+        reported.
+    :param ignored: where to note every database table this hook hides, for the one line
+        that lists them (:mod:`lback_migrations.ignored_tables`).
     :returns: a callable for ``context.configure(include_name=...)``.
     :raises ValueError: when ``only_metadata_tables`` is true and ``target_metadata`` is None.
 
@@ -120,6 +130,7 @@ def include_name_filter(
         if target_metadata is not None
         else frozenset()
     )
+    history = frozenset(history_tables)
 
     def include_name(name: str | None, type_: str, parent_names: NameFilterParentNames) -> bool:
         if type_ == "schema":
@@ -127,11 +138,14 @@ def include_name_filter(
         if type_ != "table" or name is None:
             return True
         qualified = parent_names.get("schema_qualified_table_name") or name
-        if qualified in skipped_tables:
-            return False
-        if not _table_selected(name, qualified, include_tables, exclude_tables):
-            return False
-        return known_tables is None or qualified in known_tables
+        included = (
+            qualified not in skipped_tables
+            and _table_selected(name, qualified, include_tables, exclude_tables)
+            and (known_tables is None or qualified in known_tables or qualified in history)
+        )
+        if not included and ignored is not None:
+            ignored.add(qualified)
+        return included
 
     return include_name
 
@@ -144,6 +158,7 @@ def include_object_filter(
     exclude_names: Sequence[str] = (),
     include_tables: Sequence[str] = (),
     exclude_tables: Sequence[str] = (),
+    history_tables: Collection[str] = (),
 ) -> IncludeObjectFn:
     """Build an ``include_object`` hook for the decisions that need the object itself.
 
@@ -158,10 +173,14 @@ def include_object_filter(
     :param include_tables: glob patterns, as for :func:`include_name_filter`; applied here to
         tables on both sides, so a model table outside the patterns is not created either.
     :param exclude_tables: glob patterns of tables never created, changed or dropped.
+    :param history_tables: keys of the tables the project's own revisions created and did not
+        drop: proposed for dropping when the models no longer define them, whatever
+        ``drop_unknown_tables`` says (they are the project's, not another application's).
     :returns: a callable for ``context.configure(include_object=...)``.
     :raises ValueError: when ``exclude_types`` names an unknown object type.
     """
     excluded_types = frozenset(exclude_types)
+    history = frozenset(history_tables)
     unknown = sorted(excluded_types.difference(OBJECT_TYPES))
     if unknown:
         raise ValueError(
@@ -180,6 +199,7 @@ def include_object_filter(
             return False
         if name is not None and _matches(exclude_names, name):
             return False
+        qualified = None
         if type_ == "table" and name is not None:
             schema = getattr(obj, "schema", None)
             qualified = f"{schema}.{name}" if schema else name
@@ -189,7 +209,11 @@ def include_object_filter(
         if model_object is not None and _marked_to_skip(model_object, skip_info_key):
             return False
         return not (
-            type_ == "table" and reflected and compare_to is None and not drop_unknown_tables
+            type_ == "table"
+            and reflected
+            and compare_to is None
+            and not drop_unknown_tables
+            and qualified not in history
         )
 
     return include_object

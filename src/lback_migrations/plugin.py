@@ -42,9 +42,28 @@ def _compare_server_default(*args: Any, **kwargs: Any) -> PriorityDispatchResult
     return compare_column_server_default(*args, **kwargs)
 
 
+def _withdraw_conditional_objects(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .compare.conditional_ddl import withdraw_conditional_objects
+
+    return withdraw_conditional_objects(*args, **kwargs)
+
+
+def _withdraw_recreated_indexes(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .compare.index_definitions import withdraw_recreated_indexes
+
+    return withdraw_recreated_indexes(*args, **kwargs)
+
+
+def _withdraw_ignored_foreign_keys(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .compare.ignored_foreign_keys import withdraw_ignored_foreign_keys
+
+    return withdraw_ignored_foreign_keys(*args, **kwargs)
+
+
 def setup(plugin: Plugin) -> None:
     """Register lback-migrations with Alembic: the ``lback_format`` and ``lback_lint`` hook
-    types, and the normalising server default comparator (used when an environment names the
+    types, the normalising server default comparator, and the table comparators that withdraw
+    Alembic's false index and foreign key proposals (all used when an environment names the
     ``lback`` plugin in ``autogenerate_plugins``, as the ``lback`` templates do).
 
     :param plugin: the :class:`alembic.runtime.plugins.Plugin` Alembic created for ``lback``.
@@ -54,3 +73,13 @@ def setup(plugin: Plugin) -> None:
     plugin.add_autogenerate_comparator(
         _compare_server_default, "column", "server_default", priority=DispatchPriority.FIRST
     )
+    # after Alembic's own index, constraint and foreign key comparators (MEDIUM)
+    for comparator, compare_target in (
+        (_withdraw_conditional_objects, "indexes"),
+        (_withdraw_conditional_objects, "foreignkeys"),
+        (_withdraw_recreated_indexes, "indexes"),
+        (_withdraw_ignored_foreign_keys, "foreignkeys"),
+    ):
+        plugin.add_autogenerate_comparator(
+            comparator, "table", compare_target, priority=DispatchPriority.LAST
+        )

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from alembic.util import PriorityDispatchResult
 from sqlalchemy import types as sqltypes
-from sqlalchemy.schema import DefaultClause
+from sqlalchemy.schema import DefaultClause, Identity
+
+from .server_evaluation import evaluated_equal, sql_literal
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
@@ -233,10 +235,12 @@ def server_default_comparator() -> CompareServerDefault:
 
     The callable answers ``False`` (same) when both defaults mean the same value, ``True``
     (changed) when they differ, and ``None`` (let Alembic decide) when the model's default is
-    not a plain ``DEFAULT`` clause, when only the database has a default that is not ``NULL``
-    (Alembic knows about PostgreSQL ``SERIAL`` sequences and MySQL's implicit defaults), or
-    when both are SQL expressions that are spelled differently (Alembic's PostgreSQL
-    comparison evaluates both on the server).
+    not a plain ``DEFAULT`` clause, or when only the database has a default that is not
+    ``NULL`` (Alembic knows about PostgreSQL ``SERIAL`` sequences and MySQL's implicit
+    defaults). When the normalised values differ on PostgreSQL, the server compares the two
+    cast to the column's type (:func:`~lback_migrations.compare.server_evaluation.evaluated_equal`),
+    so ``'0'`` and ``'00:00:00'::interval`` are one value; two SQL expressions the server
+    cannot compare are left to Alembic.
 
     :returns: a callable with Alembic's ``compare_server_default`` signature.
     """
@@ -259,8 +263,21 @@ def server_default_comparator() -> CompareServerDefault:
         database_value = coerce_to_column(from_database, metadata_column)
         if model_value == database_value:
             return False
+        if _NULL not in (from_model, from_database) and inspected_default is not None:
+            model_sql = (
+                sql_literal(metadata_default.arg)
+                if isinstance(metadata_default, DefaultClause)
+                and isinstance(metadata_default.arg, str)
+                else rendered_metadata_default
+            )
+            if model_sql is not None:
+                same = evaluated_equal(
+                    context.connection, metadata_column, model_sql, inspected_default
+                )
+                if same is not None:
+                    return not same
         if model_value.kind == database_value.kind == "expression":
-            # two spellings of SQL may still mean the same; PostgreSQL's impl asks the server
+            # two spellings of SQL may still mean the same: Alembic decides
             return None
         return True
 
@@ -299,9 +316,12 @@ def compare_column_server_default(
     It compares with :func:`server_default_comparator` when the environment was configured
     with ``compare_server_default=True``, and leaves columns whose database or model default
     is not a plain ``DEFAULT`` clause (``Computed``, ``Identity``) to Alembic's own
-    comparators. Alembic 1.20 cannot hand such columns to a ``compare_server_default``
-    callable (it fails with ``AttributeError: 'Computed' object has no attribute 'arg'``),
-    which is why the ``lback`` environment installs this comparator instead of the callable.
+    comparators, except an ``Identity`` on a dialect without identity columns (SQLite,
+    MariaDB): ``create_all`` makes a plain autoincrement column there, and Alembic would
+    report the identity as a change on every run. Alembic 1.20 cannot hand ``Computed`` and
+    ``Identity`` columns to a ``compare_server_default`` callable (it fails with
+    ``AttributeError: 'Computed' object has no attribute 'arg'``), which is why the ``lback``
+    environment installs this comparator instead of the callable.
 
     :returns: ``STOP`` once it has decided, ``CONTINUE`` to let Alembic decide.
     """
@@ -312,6 +332,9 @@ def compare_column_server_default(
         return PriorityDispatchResult.CONTINUE
     if inspected is None and modelled is None:
         return PriorityDispatchResult.CONTINUE
+    if isinstance(modelled, Identity) and not autogen_context.dialect.supports_identity_columns:
+        # SQLite and MariaDB create no identity: the column is a plain autoincrement there
+        return PriorityDispatchResult.STOP
     if not isinstance(inspected, (DefaultClause, type(None))) or not isinstance(
         modelled, (DefaultClause, type(None))
     ):

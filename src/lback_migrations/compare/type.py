@@ -14,10 +14,12 @@ The built-in rules each remove one false positive measured on Alembic 1.20 with 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy import exc, text
+from sqlalchemy import schema as sa_schema
 from sqlalchemy import types as sqltypes
 
 from ..errors import ConfigurationError
@@ -66,9 +68,8 @@ def type_rule_names() -> tuple[str, ...]:
     return tuple(sorted(_rules))
 
 
-def _dialect_type(type_: TypeEngine[Any], dialect: Dialect) -> TypeEngine[Any]:
-    """The type ``dialect`` really creates: its ``with_variant`` type, and a TypeDecorator's
-    implementation for it."""
+def _undecorated(type_: TypeEngine[Any], dialect: Dialect) -> TypeEngine[Any]:
+    """The type ``dialect`` gets: its ``with_variant`` type, a TypeDecorator's implementation."""
     while True:
         # with_variant() keeps its choices in _variant_mapping, as Alembic's renderer reads them
         variant = getattr(type_, "_variant_mapping", {}).get(dialect.name)
@@ -78,6 +79,54 @@ def _dialect_type(type_: TypeEngine[Any], dialect: Dialect) -> TypeEngine[Any]:
             type_ = type_.load_dialect_impl(dialect)
         else:
             return type_
+
+
+def _dialect_type(type_: TypeEngine[Any], dialect: Dialect) -> TypeEngine[Any]:
+    """The type ``dialect`` really creates: :func:`_undecorated`, and for a type whose DDL a
+    ``@compiles`` hook rewrites, the type that DDL names."""
+    type_ = _undecorated(type_, dialect)
+    if _compiled_by_hook(type_, dialect):
+        return _type_of_ddl(_compiled(type_, dialect), dialect) or type_
+    return type_
+
+
+def _compiled(type_: TypeEngine[Any], dialect: Dialect) -> str:
+    return str(dialect.type_compiler_instance.process(type_))
+
+
+def _compiled_by_hook(type_: TypeEngine[Any], dialect: Dialect) -> bool:
+    """Whether a ``@compiles(Type, dialect)`` hook (or one for every dialect) writes the DDL."""
+    for cls in type(type_).__mro__:
+        dispatcher = vars(cls).get("_compiler_dispatcher")
+        if dispatcher is None:
+            continue
+        default = dispatcher.specs.get("default")
+        # compiles() keeps the class's own compilation as "default" under this name
+        return dialect.name in dispatcher.specs or (
+            default is not None and default.__name__ != "_wrap_existing_dispatch"
+        )
+    return False
+
+
+_TYPE_DDL = re.compile(r"\s*([A-Za-z][\w ]*?)\s*(?:\(\s*([\d\s,]*)\))?\s*(\w[\w ]*)?\s*")
+
+
+def _type_of_ddl(ddl: str, dialect: Dialect) -> TypeEngine[Any] | None:
+    """The dialect's type for a DDL type name such as ``FLOAT(32)`` (``None`` if unknown)."""
+    match = _TYPE_DDL.fullmatch(ddl)
+    if match is None:
+        return None
+    names: dict[str, Any] = dialect.ischema_names  # type: ignore[attr-defined]
+    name = match.group(1).strip()
+    type_class = names.get(name.lower()) or names.get(name.upper())
+    if type_class is None:
+        return None
+    written = (match.group(2) or "").split(",")
+    arguments = [int(argument) for argument in written if argument.strip()]
+    try:
+        return type_class(*arguments)  # type: ignore[no-any-return]
+    except TypeError:
+        return None
 
 
 def _float_width(type_: TypeEngine[Any], dialect_name: str) -> str | None:
@@ -202,10 +251,153 @@ def sqlite_declared_type(
     return _canonical_type_text(declared) != _canonical_type_text(compiled)
 
 
+@register_type_rule("sqlite_real_affinity")
+def sqlite_real_affinity(
+    context: MigrationContext,
+    inspected_column: Column[Any],
+    metadata_column: Column[Any],
+    inspected_type: TypeEngine[Any],
+    metadata_type: TypeEngine[Any],
+) -> bool | None:
+    """``FLOAT``, ``REAL``, ``DOUBLE`` and ``DOUBLE PRECISION`` as SQLite stores them.
+
+    SQLite has one floating point storage class, an 8-byte IEEE double: every one of these
+    declarations has REAL affinity and stores the same. A history that wrote ``sa.Float()``
+    and a model that now says ``sa.Double()`` describe the same column.
+    """
+    if context.dialect.name != "sqlite":
+        return None
+    model = _dialect_type(metadata_type, context.dialect)
+    if isinstance(model, sqltypes.Float) and isinstance(inspected_type, sqltypes.Float):
+        return False
+    return None
+
+
+_MYSQL_SIZE_FAMILIES: dict[str, tuple[tuple[int, str], ...]] = {
+    "blob": ((255, "TINYBLOB"), (65535, "BLOB"), (16777215, "MEDIUMBLOB"), (2**32 - 1, "LONGBLOB")),
+    "text": ((255, "TINYTEXT"), (65535, "TEXT"), (16777215, "MEDIUMTEXT"), (2**32 - 1, "LONGTEXT")),
+}
+_MAX_BYTES_PER_CHARACTER = 4
+
+
+def _smallest_holding(family: str, size: int) -> str:
+    return next(name for limit, name in _MYSQL_SIZE_FAMILIES[family] if size <= limit)
+
+
+@register_type_rule("mysql_size_family")
+def mysql_size_family(
+    context: MigrationContext,
+    inspected_column: Column[Any],
+    metadata_column: Column[Any],
+    inspected_type: TypeEngine[Any],
+    metadata_type: TypeEngine[Any],
+) -> bool | None:
+    """``LargeBinary(n)`` and ``Text(n)`` as MariaDB stores them.
+
+    MariaDB turns ``BLOB(n)`` into the smallest of ``TINYBLOB``, ``BLOB``, ``MEDIUMBLOB`` and
+    ``LONGBLOB`` that holds ``n`` bytes, and ``TEXT(n)`` into the smallest ``...TEXT`` that
+    holds ``n`` characters of the column's character set (1 to 4 bytes each), and reflects that
+    type: ``LargeBinary(65536)`` comes back as ``MEDIUMBLOB``. The member of the family the
+    length leads to is the same type; another member is a change (Alembic misses it, taking
+    ``BLOB`` and ``MEDIUMBLOB`` for the same); a type outside the family is left to Alembic.
+    """
+    if context.dialect.name != "mysql":
+        return None
+    model = _dialect_type(metadata_type, context.dialect)
+    length = getattr(model, "length", None)
+    if not length:
+        return None
+    widths: tuple[int, ...]
+    if isinstance(model, sqltypes._Binary):
+        family, widths = "blob", (1,)
+    elif isinstance(model, sqltypes.Text):
+        family, widths = "text", tuple(range(1, _MAX_BYTES_PER_CHARACTER + 1))
+    else:
+        return None
+    stored = type(inspected_type).__visit_name__.upper()
+    if stored in {_smallest_holding(family, length * width) for width in widths}:
+        return False
+    return True if stored in {name for _, name in _MYSQL_SIZE_FAMILIES[family]} else None
+
+
+def _enum_values_fit(model: sqltypes.Enum, inspected_type: TypeEngine[Any]) -> bool:
+    inspected_length = getattr(inspected_type, "length", None)
+    longest = max((len(value) for value in model.enums), default=0)
+    return inspected_length is None or inspected_length >= longest
+
+
+@register_type_rule("enum_varchar")
+def enum_varchar(
+    context: MigrationContext,
+    inspected_column: Column[Any],
+    metadata_column: Column[Any],
+    inspected_type: TypeEngine[Any],
+    metadata_type: TypeEngine[Any],
+) -> bool | None:
+    """A non-native ``Enum`` in a ``VARCHAR`` wider than its longest value.
+
+    A non-native ``Enum`` (``native_enum=False``, and every ``Enum`` on SQLite) is a
+    ``VARCHAR`` whose length SQLAlchemy takes from the longest value unless ``length=`` is
+    given; its values are kept by the optional ``CHECK`` constraint, not by the length.
+    Histories commonly create the column as ``sa.String(255)`` or with the length of an
+    earlier, longer value set, and Alembic then proposes to narrow the column on every run.
+    When the model gives no ``length`` and the column holds every value, the rule answers
+    "same"; an explicit ``length`` that differs, or a column too short for a value, is left
+    to Alembic.
+    """
+    model = _dialect_type(metadata_type, context.dialect)
+    if not isinstance(model, sqltypes.Enum):
+        return None
+    native = model.native_enum and context.dialect.supports_native_enum
+    if native or getattr(model, "_default_length", None) != model.length:
+        return None
+    if not isinstance(inspected_type, sqltypes.String) or isinstance(inspected_type, sqltypes.Enum):
+        return None
+    return False if _enum_values_fit(model, inspected_type) else None
+
+
+@register_type_rule("compiled_ddl")
+def compiled_ddl(
+    context: MigrationContext,
+    inspected_column: Column[Any],
+    metadata_column: Column[Any],
+    inspected_type: TypeEngine[Any],
+    metadata_type: TypeEngine[Any],
+) -> bool | None:
+    """Judge the model's type by the DDL the dialect really compiles.
+
+    Two cases stock Alembic gets wrong: a generic type that compiles to what the database
+    reflects under another name (``Uuid`` is ``CHAR(32)`` on MariaDB), and a type whose DDL a
+    project rewrites with ``@compiles`` (Alembic compares the Python type, not the hook's
+    output). When the model's compiled type and the reflected type compile to the same DDL,
+    they are the same; when a ``@compiles`` hook writes the model's DDL, Alembic compares the
+    reflected type with the type that DDL names. Anything else is left to Alembic.
+    """
+    dialect = context.dialect
+    model = _dialect_type(metadata_type, dialect)
+    try:
+        same_ddl = _canonical_type_text(_compiled(model, dialect)) == _canonical_type_text(
+            _compiled(inspected_type, dialect)
+        )
+    except exc.CompileError:
+        return None
+    if same_ddl:
+        return False
+    hooked = _compiled_by_hook(_undecorated(metadata_type, dialect), dialect)
+    if hooked and model is not metadata_type:
+        named = sa_schema.Column(metadata_column.name, model)
+        return bool(context.impl.compare_type(inspected_column, named))
+    return None
+
+
 DEFAULT_TYPE_RULES: tuple[str, ...] = (
     "float_precision",
     "mysql_national_charset",
     "sqlite_declared_type",
+    "sqlite_real_affinity",
+    "mysql_size_family",
+    "enum_varchar",
+    "compiled_ddl",
 )
 """The rules applied when ``lback.type_rules`` is not set."""
 
