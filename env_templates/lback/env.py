@@ -5,6 +5,7 @@ Every option lives in configuration: the ``lback.*`` keys of alembic.ini or
 """
 
 from sqlalchemy import engine_from_config, pool
+from sqlalchemy.engine import Connection
 
 from alembic import context
 from lback_migrations.environment import MigrationEnvironment, configure_logging
@@ -28,9 +29,22 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def do_run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        **environment.configure_options(connection.dialect.name),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
-    """Run migrations against a live connection."""
+    """Run migrations against a live connection: the one a caller put in
+    ``config.attributes["connection"]`` (``lback-migrations verify`` does), else a new one."""
     connectable = config.attributes.get("connection")
+    if isinstance(connectable, Connection):
+        do_run_migrations(connectable)
+        return
     if connectable is None:
         connectable = engine_from_config(
             config.get_section(config.config_ini_section, {}),
@@ -39,12 +53,7 @@ def run_migrations_online() -> None:
             url=environment.url,
         )
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            **environment.configure_options(connection.dialect.name),
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        do_run_migrations(connection)
 
 
 if context.is_offline_mode():

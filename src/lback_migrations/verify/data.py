@@ -78,8 +78,10 @@ def compare_data(before: Mapping[str, TableData], after: Mapping[str, TableData]
                 rows_lost[table] = len(old.rows)
                 lost += [f"{table}.{column}" for column in _filled_columns(old)]
             continue
-        missing = len(old.rows) - len(new.rows) if not old.key else sum(
-            1 for key in old.rows if key not in new.rows
+        missing = (
+            len(old.rows) - len(new.rows)
+            if not old.key
+            else sum(1 for key in old.rows if key not in new.rows)
         )
         if missing > 0:
             rows_lost[table] = missing

@@ -136,9 +136,9 @@ def value_strategy(type_: sa.types.TypeEngine[Any]) -> SearchStrategy[Any] | Non
         length = min(type_.length or _TEXT_LIMIT, _TEXT_LIMIT)
         return st.text(_ALPHABET, min_size=1, max_size=length)
     if isinstance(type_, sa.DateTime):
-        return st.datetimes(
-            datetime.datetime(2000, 1, 1), datetime.datetime(2037, 12, 31)
-        ).map(lambda moment: moment.replace(microsecond=0))
+        return st.datetimes(datetime.datetime(2000, 1, 1), datetime.datetime(2037, 12, 31)).map(
+            lambda moment: moment.replace(microsecond=0)
+        )
     if isinstance(type_, sa.Date):
         return st.dates(datetime.date(2000, 1, 1), datetime.date(2037, 12, 31))
     if isinstance(type_, sa.Time):
@@ -154,7 +154,9 @@ def value_strategy(type_: sa.types.TypeEngine[Any]) -> SearchStrategy[Any] | Non
     return None
 
 
-def _numbered_by_database(connection: sa.Connection, table: sa.Table, column: sa.Column[Any]) -> bool:
+def _numbered_by_database(
+    connection: sa.Connection, table: sa.Table, column: sa.Column[Any]
+) -> bool:
     """A single-column integer key the database numbers: SQLite's rowid, a serial, an identity
     or an ``AUTO_INCREMENT`` column (explicit values would leave its sequence behind)."""
     if list(table.primary_key.columns) != [column] or not isinstance(column.type, sa.Integer):

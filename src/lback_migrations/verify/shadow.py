@@ -15,11 +15,15 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
 from ..errors import LbackError
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql.base import PGInspector
 
 SHADOW_MARK = "_lback_shadow_"
 """What every shadow database's name holds between the configured name and the random part."""
@@ -110,7 +114,7 @@ def _is_refusal(error: sa.exc.DBAPIError) -> bool:
     sqlstate = getattr(error.orig, "sqlstate", None)
     if sqlstate == "42501":  # PostgreSQL: insufficient_privilege
         return True
-    arguments = getattr(error.orig, "args", ())
+    arguments: tuple[Any, ...] = getattr(error.orig, "args", ())
     # MariaDB: 1044 access denied to a database, 1227 a privilege is needed
     return bool(arguments) and arguments[0] in (1044, 1227)
 
@@ -152,7 +156,8 @@ def empty(engine: sa.Engine) -> None:
     with engine.begin() as connection:
         metadata.drop_all(connection)
         if connection.dialect.name == "postgresql":
-            for enum in sa.inspect(connection).get_enums():
+            inspector = cast("PGInspector", sa.inspect(connection))
+            for enum in inspector.get_enums():
                 name = connection.dialect.identifier_preparer.quote_identifier(enum["name"])
                 connection.exec_driver_sql(f"DROP TYPE IF EXISTS {name}")
 
