@@ -17,14 +17,24 @@ import json
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.databases import BACKENDS, Database, fresh_database
+from tests.databases import BACKENDS, fresh_database
 from tests.projects import AlembicProject
 from tests.shadows import shadow_leftovers
+
+
+def change_type(column: str, new: str, old: str) -> str:
+    """A batch ``alter_column`` of ``account.<column>`` from type ``old`` to ``new``."""
+    return f"""
+    with op.batch_alter_table("account") as batch:
+        batch.alter_column(
+            "{column}", type_={new}, existing_type={old}, existing_nullable=False
+        )
+    """
+
 
 HISTORY: tuple[tuple[str, str, str], ...] = (
     (
@@ -58,25 +68,13 @@ HISTORY: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "0004",
-        """
-        with op.batch_alter_table("account") as batch:
-            batch.alter_column("score", type_=sa.BigInteger(), existing_type=sa.Integer(), existing_nullable=False)
-        """,
-        """
-        with op.batch_alter_table("account") as batch:
-            batch.alter_column("score", type_=sa.Integer(), existing_type=sa.BigInteger(), existing_nullable=False)
-        """,
+        change_type("score", "sa.BigInteger()", "sa.Integer()"),
+        change_type("score", "sa.Integer()", "sa.BigInteger()"),
     ),
     (
         "0005",
-        """
-        with op.batch_alter_table("account") as batch:
-            batch.alter_column("email", type_=sa.String(100), existing_type=sa.String(50), existing_nullable=False)
-        """,
-        """
-        with op.batch_alter_table("account") as batch:
-            batch.alter_column("email", type_=sa.String(50), existing_type=sa.String(100), existing_nullable=False)
-        """,
+        change_type("email", "sa.String(100)", "sa.String(50)"),
+        change_type("email", "sa.String(50)", "sa.String(100)"),
     ),
     (
         "0006",

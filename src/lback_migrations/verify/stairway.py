@@ -25,7 +25,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
 from ..errors import ConfigurationError
-from ..signals import migration_verify_completed, migration_verify_step, send_from_run
+from ..signals import (
+    migration_step_completed,
+    migration_verify_completed,
+    migration_verify_step,
+    send_from_run,
+)
 from .data import TableData, compare_data, read_data
 from .lint_match import Observed, lint_findings, verdicts
 from .observation import StatementEffect, StatementObserver
@@ -111,7 +116,9 @@ def verify(config: Config, options: VerifyOptions) -> VerifyReport:
                 config.attributes[CONFIGURE_LOGGING_ATTRIBUTE] = False
                 try:
                     stairway = _Stairway(config, script, connection, options, version_table)
-                    report = stairway.run(revisions)
+                    # the steps are the shadow's, not applied migrations: their signal is muted
+                    with migration_step_completed.muted():
+                        report = stairway.run(revisions)
                 finally:
                     del config.attributes["connection"]
                     connection.rollback()
