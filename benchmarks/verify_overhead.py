@@ -74,8 +74,7 @@ def revision_source(index: int) -> str:
     else:
         upgrade = f'op.add_column("{table}", sa.Column("c{index}", sa.Integer()))'
         downgrade = (
-            f'with op.batch_alter_table("{table}") as batch:\n'
-            f'        batch.drop_column("c{index}")'
+            f'with op.batch_alter_table("{table}") as batch:\n        batch.drop_column("c{index}")'
         )
     down = repr(f"r{index - 1:03d}") if index else "None"
     return (
@@ -141,9 +140,7 @@ def main() -> None:
         median = statistics.median(times[case])
         print(f"  {case:<20} {median:8.2f} s  {median / baseline:5.2f}x")
     ratios = [statistics.median(times[case]) / baseline for case in CASES[1:]]
-    print(
-        f"summary: verify {ratios[0]:.2f}x (target 3x), --no-data {ratios[1]:.2f}x (target 1.5x)"
-    )
+    print(f"summary: verify {ratios[0]:.2f}x (target 3x), --no-data {ratios[1]:.2f}x (target 1.5x)")
 
 
 if __name__ == "__main__":
