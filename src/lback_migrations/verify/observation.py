@@ -1,9 +1,10 @@
 """What each statement of a migration did to the shadow database, measured while it ran.
 
 A :class:`StatementObserver` listens to SQLAlchemy's ``before_cursor_execute`` and
-``after_cursor_execute`` events of the shadow connection. Around every statement that changes
+``after_cursor_execute`` events of the shadow connection. After every statement that changes
 something (reads, ``PRAGMA`` and the version table's own statements are left out) it asks the
-database, on the same DBAPI connection and so in the same transaction, what it holds:
+database, in one query on the same DBAPI connection and so in the same transaction, what it
+holds:
 
 - PostgreSQL: the relation locks of ``pg_backend_pid()`` in ``pg_locks`` (DDL locks last until
   the end of the transaction, so the statement's are still held when it returns), and each
@@ -16,8 +17,8 @@ database, on the same DBAPI connection and so in the same transaction, what it h
   recreates the table (copy into ``_alembic_tmp_<name>``, drop, rename).
 
 A statement's locks are all those its connection holds once it has run (its own and those of
-the statements before it in the same transaction); the ones it acquired are those it holds and
-did not hold before. A table
+the statements before it in the same transaction); the ones it acquired are those not held
+after the statement before it. A table
 is rewritten by a statement when its storage id differs from the one last seen in the same
 step, so a table recreated under its own name counts too.
 """
@@ -41,22 +42,22 @@ _UNOBSERVED = re.compile(
 )
 
 _POSTGRESQL_LOCKS = """
-SELECT c.relname, l.mode FROM pg_locks l
+SELECT 'lock', c.relname, l.mode::text FROM pg_locks l
 JOIN pg_class c ON c.oid = l.relation
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
   AND c.relkind IN ('r', 'p', 'm') AND n.nspname = current_schema()
 """
 _POSTGRESQL_STORAGE = """
-SELECT c.relname, c.relfilenode FROM pg_class c
+SELECT 'storage', c.relname, c.relfilenode::text FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'm') AND n.nspname = current_schema()
 """
 _MARIADB_STORAGE = """
-SELECT NAME, TABLE_ID FROM information_schema.INNODB_SYS_TABLES
+SELECT 'storage', NAME, TABLE_ID FROM information_schema.INNODB_SYS_TABLES
 WHERE NAME LIKE CONCAT(DATABASE(), '/%')
 """
-_SQLITE_STORAGE = "SELECT name, rootpage FROM sqlite_master WHERE type = 'table'"
+_SQLITE_STORAGE = "SELECT 'storage', name, rootpage FROM sqlite_master WHERE type = 'table'"
 
 WRITE_BLOCKING_LOCKS = frozenset(
     {"ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock"}
@@ -140,19 +141,22 @@ class StatementObserver:
             "sqlite": _SQLITE_STORAGE,
         }.get(dialect)
         self._absolute: dict[str, str] = {}
+        self._known_storage: dict[str, Any] | None = None
 
     @contextmanager
     def observing(self, direction: str) -> Iterator[list[StatementEffect]]:
         """Record every statement run in the block into the list it yields."""
         effects: list[StatementEffect] = []
-        storage = self._storage(self.connection.connection.dbapi_connection)
-        pending: dict[str, Any] = {}
+        if self._known_storage is None:
+            self._known_storage = self._probe(self.connection.connection.dbapi_connection)[1]
+        storage = self._known_storage
+        # A step is a new transaction: it holds no lock yet. Each statement's locks are read once,
+        # after it; the next statement starts from them.
+        pending: dict[str, Any] = {"held": frozenset()}
 
         def before(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
             if not self._observed(statement):
                 return
-            raw = cursor.connection
-            pending["locks"] = self._locks(raw)
             pending["line"] = self._line()
             pending["start"] = time.perf_counter()
 
@@ -160,24 +164,24 @@ class StatementObserver:
             if "start" not in pending or not self._observed(statement):
                 return
             seconds = time.perf_counter() - pending.pop("start")
-            raw = cursor.connection
-            held = self._locks(raw)
-            now = self._storage(raw)
+            held, now = self._probe(cursor.connection)
             rewritten = tuple(
                 sorted(name for name, node in now.items() if storage.get(name, node) != node)
             )
             storage.update(now)
+            pending["tables"] = now
             effects.append(
                 StatementEffect(
                     direction=direction,
                     sql=statement.strip(),
                     locks=tuple(sorted(held)),
-                    acquired=tuple(sorted(held - pending["locks"])),
+                    acquired=tuple(sorted(held - pending["held"])),
                     rewrites=rewritten,
                     seconds=seconds,
                     line=pending["line"],
                 )
             )
+            pending["held"] = held
 
         event.listen(self.connection, "before_cursor_execute", before)
         event.listen(self.connection, "after_cursor_execute", after)
@@ -186,6 +190,13 @@ class StatementObserver:
         finally:
             event.remove(self.connection, "before_cursor_execute", before)
             event.remove(self.connection, "after_cursor_execute", after)
+        if "tables" in pending:
+            # the tables that exist now: a table dropped in this step is forgotten
+            self._known_storage = dict(pending["tables"])
+
+    def forget(self) -> None:
+        """Forget the tables' storage ids: something not observed may have changed them."""
+        self._known_storage = None
 
     def _observed(self, statement: str) -> bool:
         return not _UNOBSERVED.match(statement) and not self.version_table.search(statement)
@@ -198,24 +209,27 @@ class StatementObserver:
         finally:
             cursor.close()
 
-    def _locks(self, raw: Any) -> frozenset[Lock]:
-        if self.lock_query is None:
-            return frozenset()
-        return frozenset(
-            Lock(str(name), str(mode))
-            for name, mode in self._query(raw, self.lock_query)
-            if name != self.version_table_name
-        )
-
-    def _storage(self, raw: Any) -> dict[str, Any]:
+    def _probe(self, raw: Any) -> tuple[frozenset[Lock], dict[str, Any]]:
+        """The locks held and each table's storage id, in one query where the server allows."""
         if self.storage_query is None:
-            return {}
+            return frozenset(), {}
+        query = self.storage_query
+        if self.lock_query is not None:
+            query = f"{self.lock_query} UNION ALL {query}"
         try:
-            rows = self._query(raw, self.storage_query)
+            rows = self._query(raw, query)
         except Exception:  # a server that hides its storage ids: no rewrite can be seen
             self.storage_query = None
-            return {}
-        return {str(name).rpartition("/")[2]: node for name, node in rows}
+            return frozenset(), {}
+        locks = frozenset(
+            Lock(str(name), str(value))
+            for kind, name, value in rows
+            if kind == "lock" and name != self.version_table_name
+        )
+        storage = {
+            str(name).rpartition("/")[2]: value for kind, name, value in rows if kind == "storage"
+        }
+        return locks, storage
 
     def _line(self) -> int | None:
         frame = inspect.currentframe()

@@ -221,14 +221,17 @@ class _Stairway:
     ) -> tuple[list[StatementEffect], str | None]:
         """Run one step observed; its statements, and its error (``name: problem``) if any."""
         run = self._upgrade if direction == "upgrade" else self._downgrade
+        failure: str | None = None
         with self.observer.observing(direction) as effects:
             try:
                 run(destination)
             except Exception as error:
                 if self.connection.in_transaction():
                     self.connection.rollback()
-                return list(effects), f"{name or direction}: {_one_line(error)}"
-        return list(effects), None
+                failure = f"{name or direction}: {_one_line(error)}"
+        if failure is not None:
+            self.observer.forget()  # what the statements seen did may have been rolled back
+        return list(effects), failure
 
     # -- the walk ----------------------------------------------------------------------------
 
@@ -241,6 +244,7 @@ class _Stairway:
         for parent in _parents(revision):
             if parent not in self.applied:
                 self._upgrade(parent)
+                self.observer.forget()
                 ancestors = self.script.iterate_revisions(parent, "base")
                 self.applied.update(ancestor.revision for ancestor in ancestors)
 
