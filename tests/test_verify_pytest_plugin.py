@@ -113,3 +113,12 @@ def test_the_shadow_url_fixture_gives_a_database_dropped_after_the_test(
     assert "PASSED test_shadow.py::test_shadow" in output, output
     assert shadow_leftovers(database, temporary) == []
     assert database.table_names() == set()
+
+
+def test_loading_the_plugin_imports_neither_alembic_nor_sqlalchemy() -> None:
+    probe = (
+        "import sys, lback_migrations.pytest_plugin; "
+        "print(sorted({'alembic', 'sqlalchemy', 'hypothesis'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
