@@ -94,6 +94,42 @@ class AlembicProject:
         path.write_text(textwrap.dedent(source))
         shutil.rmtree(path.parent / "__pycache__", ignore_errors=True)
 
+    def write_revision(
+        self, revision: str, down_revision: str | None, upgrade: str, downgrade: str = "pass"
+    ) -> Path:
+        """Write ``versions/<revision>_step.py`` with the given bodies (dedented)."""
+        self.versions.mkdir(parents=True, exist_ok=True)
+        path = self.versions / f"{revision}_step.py"
+        body = textwrap.dedent(
+            f'''\
+            """step {revision}
+
+            Revision ID: {revision}
+            """
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = {revision!r}
+            down_revision = {down_revision!r}
+
+
+            def upgrade():
+            {{upgrade}}
+
+
+            def downgrade():
+            {{downgrade}}
+            '''
+        )
+        indent = "    "
+        path.write_text(
+            body.format(
+                upgrade=textwrap.indent(textwrap.dedent(upgrade).strip(), indent),
+                downgrade=textwrap.indent(textwrap.dedent(downgrade).strip(), indent),
+            )
+        )
+        return path
+
     def set_main_option(self, key: str, value: str) -> None:
         """Set ``key`` in the ``[alembic]`` section of ``alembic.ini``, keeping the comments."""
         text = self.ini_path.read_text()

@@ -69,6 +69,8 @@ SEED_KWARGS = {
     },
     "migration_step_completed": {"revision", "direction", "duration"},
     "migration_check_completed": {"diffs_found", "diffs"},
+    "migration_verify_step": {"revision", "ok", "report"},
+    "migration_verify_completed": {"ok", "report"},
     "migration_hook_started": {"hook", "hook_type", "path"},
     "migration_hook_completed": {"hook", "hook_type", "path", "duration", "findings"},
     "migration_hook_failed": {"hook", "hook_type", "path", "duration", "error", "findings"},

@@ -10,7 +10,10 @@ Four checks, each reported on its own, and the run fails when any of them fails:
     ``check``: the models match the migrations (with ``--upgrade`` the database is first
     upgraded to the head, as a fresh CI database needs);
 ``lint``
-    ``lback-migrations lint`` finds nothing at or above its ``fail_on`` severity.
+    ``lback-migrations lint`` finds nothing at or above its ``fail_on`` severity;
+``verify``
+    with ``--verify``: ``lback-migrations verify`` finds every revision reversible, restoring
+    its schema, on a shadow database (see :doc:`/verify`).
 
 ``--json`` prints the report as one JSON object instead of text.
 
@@ -76,6 +79,11 @@ def add_arguments(parser: ArgumentParser) -> None:
         action="store_true",
         help="run no revision code: heads and history shape from the files' syntax, and lint "
         "(safe on an untrusted pull request)",
+    )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="also run every revision up, down and up on a shadow database (verify)",
     )
 
 
@@ -194,6 +202,24 @@ def _static_checks(config: Config) -> list[CheckReport]:
     return reports
 
 
+def check_verify(commands: MigrationCommands) -> CheckReport:
+    """Every revision reversible and restoring its schema on a shadow database."""
+    from .signals import migration_verify_completed
+
+    result = commands.verify()
+    completed = migration_verify_completed.name
+    reports = [kwargs["report"] for name, kwargs in result.events if name == completed]
+    if not reports:
+        return CheckReport("verify", FAILED, f"verify could not run: {_first_failure_line(result)}")
+    failed = [item["revision"] for item in reports[-1]["revisions"] if not item["ok"]]
+    if not result.success:
+        drift = reports[-1]["drift"]
+        summary = f"{len(failed)} revision(s) failed" + (f", {len(drift)} drift" if drift else "")
+        return CheckReport("verify", FAILED, summary, failed + list(drift))
+    count = len(reports[-1]["revisions"])
+    return CheckReport("verify", OK, f"{count} revision(s) reversible on a shadow database")
+
+
 def run_checks(config: Config) -> list[CheckReport]:
     """Run every check ``config.cmd_opts`` asks for."""
     from .commands import MigrationCommands
@@ -213,6 +239,8 @@ def run_checks(config: Config) -> list[CheckReport]:
         reports.append(CheckReport("lint", SKIPPED, "--no-lint"))
     else:
         reports.append(check_lint(commands))
+    if getattr(options, "verify", False):
+        reports.append(check_verify(commands))
     return reports
 
 

@@ -94,6 +94,12 @@ COMMANDS: tuple[DeferredCommand, ...] = (
         "lback_migrations.lint.command:lint_command",
         "lback_migrations.lint.command:add_arguments",
     ),
+    DeferredCommand(
+        "verify",
+        "Run every migration up, down and up on a shadow database and report what it did.",
+        "lback_migrations.verify.command:verify_command",
+        "lback_migrations.verify.command:add_arguments",
+    ),
 )
 """The built-in lback-migrations commands."""
 

@@ -215,6 +215,43 @@ class MigrationCommands:
         send(migration_history_command, self)
         return self.run("history", *_flag("--verbose", verbose), *_option("-r", rev_range))
 
+    def verify(
+        self,
+        *,
+        from_revision: str | None = None,
+        to_revision: str | None = None,
+        since_git: str | None = None,
+        shadow_url: str | None = None,
+        data: bool = True,
+        rows: int | None = None,
+        fail_on: Sequence[str] = (),
+    ) -> CommandResult:
+        """``lback-migrations verify --output-format json``: every revision up, down and up
+        again on a shadow database (see :doc:`/verify`).
+
+        The report is the ``report`` argument of the last ``migration_verify_completed`` event
+        in :attr:`CommandResult.events` (and the JSON document in ``stdout``); the return code
+        is 0 when it is ok, 1 when not, 2 when verify could not run.
+
+        :param shadow_url: an empty database to use; passed to the run in the environment
+            (``LBACK_VERIFY_SHADOW_URL``), never on a command line.
+        :param fail_on: ``data-loss``, ``rewrite``: also fail on these.
+        """
+        args = ["--output-format", "json"]
+        args += _option("--from", from_revision) + _option("--to", to_revision)
+        args += _option("--since-git", since_git) + _flag("--no-data", not data)
+        args += _option("--rows", None if rows is None else str(rows))
+        for level in fail_on:
+            args += ["--fail-on", level]
+        if shadow_url is None:
+            return self.run("verify", *args)
+        configured = self.environment
+        self.environment = {**configured, "LBACK_VERIFY_SHADOW_URL": shadow_url}
+        try:
+            return self.run("verify", *args)
+        finally:
+            self.environment = configured
+
     def check(self) -> CommandResult:
         """``check``: fails when the models differ from the migrations."""
         return self.run("check")

@@ -43,6 +43,8 @@ migration_hook_completed = signal("migration_hook_completed")
 migration_hook_failed = signal("migration_hook_failed")
 migration_step_completed = signal("migration_step_completed")
 migration_check_completed = signal("migration_check_completed")
+migration_verify_step = signal("migration_verify_step")
+migration_verify_completed = signal("migration_verify_completed")
 
 COMMAND_SIGNALS: tuple[NamedSignal, ...] = (
     migration_commands_initialized,
@@ -63,6 +65,8 @@ RUN_SIGNALS: tuple[NamedSignal, ...] = (
     migration_hook_failed,
     migration_step_completed,
     migration_check_completed,
+    migration_verify_step,
+    migration_verify_completed,
 )
 """Signals raised inside the Alembic run: forwarded from a subprocess to its parent."""
 

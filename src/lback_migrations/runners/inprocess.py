@@ -1,6 +1,7 @@
 """The ``inprocess`` runner: Alembic's command functions called in the calling process.
 
-The arguments are parsed by Alembic's own command line parser, so the
+The arguments are parsed by the ``lback-migrations`` command line (Alembic's own, extended with
+lback-migrations' commands such as ``verify``, whose exit code becomes the outcome's), so the
 :class:`~alembic.config.Config` has the same ``cmd_opts`` as under the ``alembic`` command (and
 :func:`~lback_migrations.directives.is_autogenerate_revision` works). ``env.py`` is told to
 leave logging alone (``config.attributes["lback.configure_logging"] = False``); what Alembic
@@ -32,10 +33,11 @@ from . import ALEMBIC_NOT_FOUND, INTERRUPTED, NON_ZERO_EXIT_CODE, TIMEOUT, Invoc
 from .redaction import MaskedEcho
 
 if TYPE_CHECKING:
-    from argparse import ArgumentParser, Namespace
+    from argparse import Namespace
 
     from alembic.config import Config
 
+    from ..cli import LbackCommandLine
 STOCK_FAILURE_EXIT_CODE = 255
 """What the ``alembic`` command exits with on a command error (``sys.exit(-1)``)."""
 TRACEBACK_EXIT_CODE = 1
@@ -51,10 +53,17 @@ class RunTimeout(BaseException):
 
 
 @cache
-def _parser() -> ArgumentParser:
-    from alembic.config import CommandLine
+def _command_line() -> LbackCommandLine:
+    from ..cli import LbackCommandLine
 
-    return CommandLine(prog="lback-migrations").parser
+    return LbackCommandLine()
+
+
+def _parse(command_line: LbackCommandLine, argv: list[str]) -> Namespace:
+    """Parse ``argv`` as ``lback-migrations`` does: Alembic's commands and lback-migrations'
+    own (whose arguments are added once one is chosen)."""
+    command_line.prepare(argv)
+    return command_line.parser.parse_args(argv)
 
 
 def _config(options: Namespace, stdout: _Output) -> Config:
@@ -235,14 +244,14 @@ class InProcessRunner:
 
             from .instrumented import instrumented
 
-            parser = _parser()
+            command_line = _command_line()
         except ImportError as error:
             return Outcome(None, "", f"{type(error).__name__}: {error}\n", ALEMBIC_NOT_FOUND, error)
         with ExitStack() as stack:
             stack.enter_context(redirect_stdout(stdout))
             stack.enter_context(redirect_stderr(stderr))
             try:
-                options = parser.parse_args(invocation.argv)
+                options = _parse(command_line, invocation.argv)
             except SystemExit as exit_:
                 code = exit_.code if isinstance(exit_.code, int) else 2
                 return Outcome(code, stdout.getvalue(), stderr.getvalue(), NON_ZERO_EXIT_CODE)
@@ -258,11 +267,13 @@ class InProcessRunner:
             exception: BaseException | None = None
             try:
                 with _deadline(invocation.timeout):
-                    instrumented(fn)(
+                    returned = instrumented(fn)(
                         config,
                         *[getattr(options, name, None) for name in positional],
                         **{name: getattr(options, name, None) for name in keywords},
                     )
+                if getattr(options, "lback_command", False) and returned:
+                    returncode, error_type = int(returned), NON_ZERO_EXIT_CODE
             except RunTimeout as error:
                 returncode, error_type, exception = None, TIMEOUT, error
             except KeyboardInterrupt as error:
