@@ -43,6 +43,9 @@ migration_hook_completed = signal("migration_hook_completed")
 migration_hook_failed = signal("migration_hook_failed")
 migration_step_completed = signal("migration_step_completed")
 migration_check_completed = signal("migration_check_completed")
+migration_lock_waiting = signal("migration_lock_waiting")
+migration_lock_acquired = signal("migration_lock_acquired")
+migration_step_failed = signal("migration_step_failed")
 
 COMMAND_SIGNALS: tuple[NamedSignal, ...] = (
     migration_commands_initialized,
@@ -63,6 +66,9 @@ RUN_SIGNALS: tuple[NamedSignal, ...] = (
     migration_hook_failed,
     migration_step_completed,
     migration_check_completed,
+    migration_lock_waiting,
+    migration_lock_acquired,
+    migration_step_failed,
 )
 """Signals raised inside the Alembic run: forwarded from a subprocess to its parent."""
 
