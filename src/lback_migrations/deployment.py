@@ -280,6 +280,8 @@ class Deployment:
     ) -> FailureReport:
         attempt = self._attempt
         step = attempt.step
+        # Read before the version table is: on SQLite that query runs on this connection too.
+        running = attempt.running
         run = [masked_sql(sql) for sql in attempt.statements]
         applied = [] if rolled_back else committed_without_transaction(attempt.statements)
         table = migration_context.version_table
@@ -297,7 +299,7 @@ class Deployment:
             target=self.target,
             revision=revision,
             direction=None if step is None else ("upgrade" if step.is_upgrade else "downgrade"),
-            statement=masked_sql(attempt.running) if attempt.running else None,
+            statement=masked_sql(running) if running else None,
             error=message,
             statements_run=tuple(run),
             rolled_back=rolled_back,
