@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RUNNER_NAMES = ("subprocess", "inprocess")
+INTERRUPTED_EXIT_CODE = 130
+"""The exit code of an interrupted ``lback-migrations`` command (the shell's, for SIGINT)."""
 _REVISION_LINE = re.compile(r"^(\w+)\b")
 
 
@@ -404,8 +406,12 @@ def _cli_run(config: Config, call: Callable[[MigrationCommands], CommandResult])
 
     configure_logging(config)
     commands = MigrationCommands.from_config(config, runner=InProcessRunner(echo=True))
-    with _progress(sys.stdout):
-        result = call(commands)
+    try:
+        with _progress(sys.stdout):
+            result = call(commands)
+    except KeyboardInterrupt:
+        # SIGINT or SIGTERM: what was interrupted has been reported; no traceback.
+        return INTERRUPTED_EXIT_CODE
     return _exit_code(result, sys.stderr)
 
 

@@ -43,6 +43,7 @@ from .failure_report import (
     committed_without_transaction,
     masked_sql,
 )
+from .runners.redaction import Redactor
 from .signals import migration_step_failed, send_from_run
 from .timeouts import Timeouts, describe_duration, is_lock_timeout, is_statement_timeout
 
@@ -181,7 +182,13 @@ class Deployment:
                     error, migration_context, connection, control, external, rolled_back
                 )
                 send_from_run(migration_step_failed, **report.as_dict())
-                raise MigrationFailed(report) from error
+                if isinstance(error, Exception):
+                    raise MigrationFailed(report) from error
+                # An interrupt or a runner's deadline stays what it is, for the caller to
+                # see; the report goes to standard error first.
+                sys.stderr.write(report.text() + "\n")
+                sys.stderr.flush()
+                raise
             # Alembic commits each migration; what it ran before the first (creating the
             # version table) is committed here, as it would have committed on its own.
             if not external and connection.in_transaction():
@@ -280,14 +287,16 @@ class Deployment:
     ) -> FailureReport:
         attempt = self._attempt
         step = attempt.step
+        password = connection.engine.url.password
+        hide = Redactor([str(password)] if password else []).text
         # Read before the version table is: on SQLite that query runs on this connection too.
-        running = attempt.running
-        run = [masked_sql(sql) for sql in attempt.statements]
+        running = hide(masked_sql(attempt.running)) if attempt.running else None
+        run = [hide(masked_sql(sql)) for sql in attempt.statements]
         applied = [] if rolled_back else committed_without_transaction(attempt.statements)
         table = migration_context.version_table
         schema = migration_context.version_table_schema
         versions = _read_versions(control or connection, table, schema, external)
-        message = _one_line(error, self._interrupted_by)
+        message = hide(_one_line(error, self._interrupted_by))
         revision = _revision_of(step)
         concurrent = any(mark in str(error) for mark in _CONCURRENT_RUN_MARKS) or (
             revision is not None and versions is not None and revision in versions
@@ -299,11 +308,11 @@ class Deployment:
             target=self.target,
             revision=revision,
             direction=None if step is None else ("upgrade" if step.is_upgrade else "downgrade"),
-            statement=masked_sql(running) if running else None,
+            statement=running,
             error=message,
             statements_run=tuple(run),
             rolled_back=rolled_back,
-            statements_applied=tuple(masked_sql(sql) for sql in applied),
+            statements_applied=tuple(hide(masked_sql(sql)) for sql in applied),
             downgrade_sql=tuple(_downgrade_sql(step, connection) if applied else ()),
             rolled_back_revisions=() if per_migration or not rolled_back else tuple(attempt.done),
             version_table=f"{schema}.{table}" if schema else table,
