@@ -16,6 +16,8 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from tests.databases import Database
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -94,42 +96,6 @@ class AlembicProject:
         path.write_text(textwrap.dedent(source))
         shutil.rmtree(path.parent / "__pycache__", ignore_errors=True)
 
-    def write_revision(
-        self, revision: str, down_revision: str | None, upgrade: str, downgrade: str = "pass"
-    ) -> Path:
-        """Write ``versions/<revision>_step.py`` with the given bodies (dedented)."""
-        self.versions.mkdir(parents=True, exist_ok=True)
-        path = self.versions / f"{revision}_step.py"
-        body = textwrap.dedent(
-            f'''\
-            """step {revision}
-
-            Revision ID: {revision}
-            """
-            import sqlalchemy as sa
-            from alembic import op
-
-            revision = {revision!r}
-            down_revision = {down_revision!r}
-
-
-            def upgrade():
-            {{upgrade}}
-
-
-            def downgrade():
-            {{downgrade}}
-            '''
-        )
-        indent = "    "
-        path.write_text(
-            body.format(
-                upgrade=textwrap.indent(textwrap.dedent(upgrade).strip(), indent),
-                downgrade=textwrap.indent(textwrap.dedent(downgrade).strip(), indent),
-            )
-        )
-        return path
-
     def set_main_option(self, key: str, value: str) -> None:
         """Set ``key`` in the ``[alembic]`` section of ``alembic.ini``, keeping the comments."""
         text = self.ini_path.read_text()
@@ -180,6 +146,44 @@ class AlembicProject:
     def lback(self, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
         """Run the ``lback-migrations`` command."""
         return self.run(command_path("lback-migrations"), *args, **kwargs)  # type: ignore[arg-type]
+
+    def write_revision(
+        self,
+        revision: str,
+        upgrade: str,
+        *,
+        down_revision: str | None = None,
+        downgrade: str = "pass",
+        header: str = "",
+    ) -> Path:
+        """Write a revision file by hand, as a user edits one: ``upgrade`` and ``downgrade`` are
+        the bodies of the two functions, ``header`` module-level lines after the identifiers."""
+        path = self.versions / f"{revision}.py"
+        self.versions.mkdir(parents=True, exist_ok=True)
+        body = textwrap.dedent(
+            f"""\
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = {revision!r}
+            down_revision = {down_revision!r}
+            branch_labels = None
+            depends_on = None
+            """
+        )
+        body += textwrap.dedent(header) + "\n\ndef upgrade():\n"
+        body += textwrap.indent(textwrap.dedent(upgrade).strip() or "pass", "    ")
+        body += "\n\n\ndef downgrade():\n"
+        body += textwrap.indent(textwrap.dedent(downgrade).strip() or "pass", "    ") + "\n"
+        path.write_text(body)
+        return path
+
+    def version_table(self) -> set[str]:
+        """The revisions the database's version table holds (empty when it has none)."""
+        if "alembic_version" not in self.database.table_names():
+            return set()
+        with self.database.connect() as connection:
+            return set(connection.scalars(sa.text("SELECT version_num FROM alembic_version")))
 
     def autogenerate(self, message: str = "change") -> Path | None:
         """Run ``alembic revision --autogenerate`` and return the new file (None when skipped)."""

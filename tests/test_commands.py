@@ -74,6 +74,24 @@ SEED_KWARGS = {
     "migration_hook_started": {"hook", "hook_type", "path"},
     "migration_hook_completed": {"hook", "hook_type", "path", "duration", "findings"},
     "migration_hook_failed": {"hook", "hook_type", "path", "duration", "error", "findings"},
+    "migration_lock_waiting": {"lock", "holder", "timeout", "target"},
+    "migration_lock_acquired": {"lock", "waited", "target"},
+    "migration_step_failed": {
+        "target",
+        "revision",
+        "direction",
+        "statement",
+        "error",
+        "statements_run",
+        "rolled_back",
+        "statements_applied",
+        "downgrade_sql",
+        "rolled_back_revisions",
+        "version_table",
+        "versions",
+        "interrupted",
+        "concurrent",
+    },
 }
 
 
@@ -185,12 +203,14 @@ LIFECYCLE = [
     *["migration_hook_started", "migration_hook_completed"] * 2,
     *["migration_revision_written", "alembic_command_completed"],
     "migration_migrate_command",
-    *["alembic_command_started", "migration_step_completed", "alembic_command_completed"],
+    *["alembic_command_started", "migration_lock_acquired", "migration_step_completed"],
+    "alembic_command_completed",
     "migration_history_command",
     *["alembic_command_started", "alembic_command_completed"],
     *["alembic_command_started", "migration_check_completed", "alembic_command_completed"],
     "migration_rollback_command",
-    *["alembic_command_started", "migration_step_completed", "alembic_command_completed"],
+    *["alembic_command_started", "migration_lock_acquired", "migration_step_completed"],
+    "alembic_command_completed",
 ]
 
 
@@ -305,17 +325,21 @@ def test_a_failing_migration_is_a_failed_result_and_signal(
         result = commands.migrate()
     assert not result.success
     assert result.error_type == "non_zero_exit_code"
-    assert result.returncode == 1
-    assert "no_such_table" in result.stderr
+    # the failure report is a command error: Alembic's exit code for one, no traceback
+    assert result.returncode == 255
+    assert "no_such_table" in result.stdout
+    assert "Traceback" not in result.stderr
     assert result.steps == ()
     (failed,) = recorder.of("alembic_command_failed")
     assert set(failed) == SEED_KWARGS["alembic_command_failed"]
     assert failed["error_type"] == "non_zero_exit_code"
-    assert failed["returncode"] == 1
+    assert failed["returncode"] == 255
     assert (failed["exception"] is not None) == (runner == "inprocess")
     assert recorder.names() == [
         "migration_migrate_command",
         "alembic_command_started",
+        "migration_lock_acquired",
+        "migration_step_failed",
         "alembic_command_failed",
     ]
     assert applied_versions(database) == []
@@ -574,7 +598,7 @@ def test_a_database_password_appears_in_no_signal_result_log_or_event_line(
         results.append(commands.run("upgrade", "-x", f"url={url}", "head"))
     assert all(result.success for result in results[:3])
     assert not failing.success
-    assert "cannot reach postgresql+psycopg://postgres:***@" in failing.stderr
+    assert "cannot reach postgresql+psycopg://postgres:***@" in failing.stdout
     assert "account" in postgresql_database.table_names()
     everything = [
         repr(recorder.received),

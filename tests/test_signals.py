@@ -136,6 +136,11 @@ def _run_signals(tmp_path: Path, database: Database, runner: str) -> list[tuple[
             assert isinstance(payload.pop("duration"), float)
         if "path" in payload:
             payload["path"] = str(Path(payload["path"]).relative_to(root))
+        if "waited" in payload:
+            assert isinstance(payload.pop("waited"), float)
+        for key in ("lock", "target"):
+            if key in payload:
+                payload[key] = payload[key].replace(str(database.url.database), "DATABASE")
         normalised.append((name, payload))
     return normalised
 
@@ -156,6 +161,7 @@ def test_both_runners_send_the_same_run_signals_with_the_same_payloads(
         "migration_hook_started",
         "migration_hook_completed",
         "migration_revision_written",
+        "migration_lock_acquired",
         "migration_step_completed",
         "migration_check_completed",
     ]

@@ -115,7 +115,7 @@ HISTORY: tuple[tuple[str, str, str], ...] = (
 def write_history(project: AlembicProject, history: tuple[tuple[str, str, str], ...]) -> None:
     down: str | None = None
     for revision, upgrade, downgrade in history:
-        project.write_revision(revision, down, upgrade, downgrade)
+        project.write_revision(revision, upgrade, down_revision=down, downgrade=downgrade)
         down = revision
 
 

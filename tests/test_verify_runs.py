@@ -53,8 +53,10 @@ def project_with_history(root: Path, database: Database, *, models: bool = False
     project = AlembicProject.create(
         root, database, models=MODELS if models else None, options=options
     )
-    project.write_revision("0001", None, CREATE_ACCOUNT, 'op.drop_table("account")')
-    project.write_revision("0002", "0001", DROP_NICKNAME, ADD_NICKNAME)
+    project.write_revision(
+        "0001", CREATE_ACCOUNT, down_revision=None, downgrade='op.drop_table("account")'
+    )
+    project.write_revision("0002", DROP_NICKNAME, down_revision="0001", downgrade=ADD_NICKNAME)
     return project
 
 
@@ -98,7 +100,9 @@ def test_no_data_seeds_nothing_and_checks_no_data(project: AlembicProject) -> No
 
 
 def test_from_and_to_choose_the_revisions(project: AlembicProject) -> None:
-    project.write_revision("0003", "0002", ADD_NICKNAME.replace("nickname", "bio"), "pass")
+    project.write_revision(
+        "0003", ADD_NICKNAME.replace("nickname", "bio"), down_revision="0002", downgrade="pass"
+    )
     _, report = verify_json(project, "--from", "0002", "--to", "0002")
     assert [item["revision"] for item in report["revisions"]] == ["0002"]
 
@@ -130,7 +134,9 @@ def test_since_git_verifies_only_the_revisions_added_since_the_ref(
     git(project, "init", "-q")
     git(project, "add", ".")
     git(project, "commit", "-q", "-m", "history")
-    project.write_revision("0003", "0002", ADD_NICKNAME.replace("nickname", "bio"), "pass")
+    project.write_revision(
+        "0003", ADD_NICKNAME.replace("nickname", "bio"), down_revision="0002", downgrade="pass"
+    )
     code, report = verify_json(project, "--since-git", "HEAD")
     assert [item["revision"] for item in report["revisions"]] == ["0003"]
     assert code == 1  # its downgrade is empty
@@ -150,7 +156,7 @@ def test_models_matching_the_head_pass_and_ci_verify_reports_it(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
     project = project_with_history(tmp_path / "project", sqlite_database, models=True)
-    project.write_revision("0003", "0002", ADD_NICKNAME, DROP_NICKNAME)
+    project.write_revision("0003", ADD_NICKNAME, down_revision="0002", downgrade=DROP_NICKNAME)
     done = project.lback("ci", "--upgrade", "--no-lint", "--verify", "--json", check=False)
     checks = {check["name"]: check for check in json.loads(done.stdout)["checks"]}
     assert checks["verify"]["status"] == "ok", checks["verify"]
@@ -162,7 +168,7 @@ def test_ci_verify_fails_on_a_revision_that_is_not_reversible(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
     project = project_with_history(tmp_path / "project", sqlite_database, models=True)
-    project.write_revision("0003", "0002", ADD_NICKNAME, "pass")
+    project.write_revision("0003", ADD_NICKNAME, down_revision="0002", downgrade="pass")
     done = project.lback("ci", "--upgrade", "--no-lint", "--verify", "--json", check=False)
     checks = {check["name"]: check for check in json.loads(done.stdout)["checks"]}
     assert checks["verify"]["status"] == "failed"
@@ -209,7 +215,7 @@ def test_the_shadow_database_is_dropped_when_the_run_is_interrupted(
     tmp_path: Path, any_database: Database
 ) -> None:
     project = project_with_history(tmp_path / "project", any_database)
-    project.write_revision("0003", "0002", SLEEPING_UPGRADE, "pass")
+    project.write_revision("0003", SLEEPING_UPGRADE, down_revision="0002", downgrade="pass")
     marker, temporary = tmp_path / "marker", tmp_path / "tmp"
     temporary.mkdir()
     environment = {**os.environ, "TMPDIR": str(temporary), "LBACK_TEST_MARKER": str(marker)}

@@ -45,8 +45,7 @@ def run_migrations_online() -> None:
             connection=connection,
             **environment.configure_options(connection.dialect.name),
         )
-        with context.begin_transaction():
-            context.run_migrations()
+        environment.run_migrations(context)
 
 
 if context.is_offline_mode():

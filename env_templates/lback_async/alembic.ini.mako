@@ -69,6 +69,18 @@ sqlalchemy.url = sqlite+aiosqlite:///%(here)s/app.db
 # rename candidates found by autogenerate: ask (on a terminal), warn, off
 # lback.rename_detection = ask
 
+# hold a deploy lock while upgrade, downgrade or stamp runs, so that two deploys never apply
+# the same revision; a second run waits up to migration_lock_timeout for the first
+# lback.migration_lock = true
+# lback.migration_lock_timeout = 300s
+
+# how long one migration statement waits for a table lock (off: no limit), and runs at most
+# lback.lock_timeout = 5s
+# lback.statement_timeout = off
+
+# times a migration that failed on lock_timeout is retried, when it was rolled back whole
+# lback.lock_timeout_retries = 3
+
 
 [post_write_hooks]
 # Every new revision is formatted, then linted (see the Hooks page of the lback-migrations docs).

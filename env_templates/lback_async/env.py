@@ -38,8 +38,7 @@ def do_run_migrations(connection: Connection) -> None:
         connection=connection,
         **environment.configure_options(connection.dialect.name),
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    environment.run_migrations(context)
 
 
 async def run_async_migrations(engine: AsyncEngine) -> None:

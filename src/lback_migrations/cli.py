@@ -77,6 +77,19 @@ COMMANDS: tuple[DeferredCommand, ...] = (
         "lback_migrations.commands:add_rollback_arguments",
     ),
     DeferredCommand(
+        "plan",
+        "List the revisions migrate VERSION would apply (or rollback revert), with lint "
+        "findings; --sql shows their SQL.",
+        "lback_migrations.plan:plan_command",
+        "lback_migrations.plan:add_plan_arguments",
+    ),
+    DeferredCommand(
+        "sqlmigrate",
+        "Print the SQL of one revision for the configured dialect.",
+        "lback_migrations.plan:sqlmigrate_command",
+        "lback_migrations.plan:add_sqlmigrate_arguments",
+    ),
+    DeferredCommand(
         "ci",
         "Fail on model drift, several heads, unapplied revisions and lint findings.",
         "lback_migrations.ci:ci_command",

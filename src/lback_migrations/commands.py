@@ -33,6 +33,7 @@ from .signals import (
     migration_migrate_command,
     migration_rollback_command,
     migration_step_completed,
+    migration_step_failed,
     new_run,
     send,
 )
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RUNNER_NAMES = ("subprocess", "inprocess")
+INTERRUPTED_EXIT_CODE = 130
+"""The exit code of an interrupted ``lback-migrations`` command (the shell's, for SIGINT)."""
 _REVISION_LINE = re.compile(r"^(\w+)\b")
 
 
@@ -453,15 +456,27 @@ def _cli_run(
     configure_logging(config)
     commands = MigrationCommands.from_config(config, runner=InProcessRunner(echo=True))
     completed: list[str] = []
+    failures: list[dict[str, Any]] = []
 
     def step(sender: object, **kwargs: Any) -> None:
         completed.append(str(kwargs["revision"]))
 
+    def failed(sender: object, **kwargs: Any) -> None:
+        failures.append(kwargs)
+
     try:
-        with _progress(sys.stdout), migration_step_completed.connected_to(step):
+        with (
+            _progress(sys.stdout),
+            migration_step_completed.connected_to(step),
+            migration_step_failed.connected_to(failed),
+        ):
             result = call(commands)
     except KeyboardInterrupt:
-        if direction is None:
+        # SIGINT or SIGTERM. The templates' deploy policy has reported what it stopped
+        # (migration_step_failed); an env.py without it gets this one line instead.
+        if failures:
+            pass
+        elif direction is None:
             sys.stderr.write("interrupted: the command was stopped\n")
         else:
             sys.stderr.write(interruption_report(config, direction, completed) + "\n")

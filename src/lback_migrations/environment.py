@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import logging.config
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
 from .compare import AUTOGENERATE_PLUGINS, type_comparator
 from .database_url import config_urls
+from .deployment import Deployment
 from .directives import (
     AUTOGENERATE_ATTRIBUTE,
     chain,
@@ -34,7 +36,7 @@ from .signals import step_reporter
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from alembic.runtime.environment import ProcessRevisionDirectiveFn
+    from alembic.runtime.environment import EnvironmentContext, ProcessRevisionDirectiveFn
     from sqlalchemy import MetaData
 
 CONFIGURE_LOGGING_ATTRIBUTE = "lback.configure_logging"
@@ -140,6 +142,20 @@ class MigrationEnvironment:
         """The backend name of :attr:`url` (``sqlite``, ``postgresql``, ``mysql``, ...)."""
         return make_url(self.url).get_backend_name()
 
+    @cached_property
+    def deployment(self) -> Deployment:
+        """The apply policy of this run: deploy lock, timeouts, retries, failure reports."""
+        return Deployment(self.settings)
+
+    def run_migrations(self, context: EnvironmentContext) -> None:
+        """Run the configured migrations: ``upgrade``, ``downgrade`` and ``stamp`` under the
+        deploy lock and the timeouts, failures reported (see :mod:`lback_migrations.deployment`);
+        anything else as ``with context.begin_transaction(): context.run_migrations()``.
+
+        :raises MigrationFailed: with the report, when a revision fails or the run is stopped.
+        """
+        self.deployment.run(context)
+
     def process_revision_directives(
         self, ignored: IgnoredTables | None = None
     ) -> ProcessRevisionDirectiveFn:
@@ -201,7 +217,7 @@ class MigrationEnvironment:
             "version_table": settings.version_table,
             "version_table_schema": settings.version_table_schema,
             "transaction_per_migration": settings.transaction_per_migration,
-            "on_version_apply": step_reporter(),
+            "on_version_apply": [step_reporter(), self.deployment.step_applied],
         }
         if settings.user_module_prefix:
             options["user_module_prefix"] = settings.user_module_prefix

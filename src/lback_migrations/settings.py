@@ -22,6 +22,7 @@ from .errors import ConfigurationError
 from .filters import OBJECT_TYPES
 from .option_values import choice_parser, parse_bool, parse_list, parse_text
 from .pyproject import load_tool_table
+from .timeouts import parse_count, parse_duration, parse_optional_duration
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -79,6 +80,16 @@ class Settings:
     """Run each migration in its own transaction."""
     rename_detection: str = "ask"
     """``ask`` on a terminal, ``warn`` only, or ``off``: what to do with rename candidates."""
+    migration_lock: bool = True
+    """Hold the deploy lock while ``upgrade``, ``downgrade`` or ``stamp`` runs."""
+    migration_lock_timeout: float = 300.0
+    """Seconds a run waits for another run's deploy lock before it fails."""
+    lock_timeout: float | None = 5.0
+    """Seconds a migration statement waits for a table lock; ``None`` (``off``) for no limit."""
+    statement_timeout: float | None = None
+    """Seconds a migration statement may run; ``None`` (the default) for no limit."""
+    lock_timeout_retries: int = 3
+    """Times a migration that failed on a lock timeout, and was rolled back whole, is retried."""
 
     source: str | None = field(default=None, compare=False)
     """Where the options came from, for error messages."""
@@ -126,6 +137,11 @@ _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "skip_empty_revisions": parse_bool,
     "transaction_per_migration": parse_bool,
     "rename_detection": choice_parser(RENAME_DETECTION_MODES),
+    "migration_lock": parse_bool,
+    "migration_lock_timeout": parse_duration,
+    "lock_timeout": parse_optional_duration,
+    "statement_timeout": parse_optional_duration,
+    "lock_timeout_retries": parse_count,
 }
 
 

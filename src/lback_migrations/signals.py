@@ -45,6 +45,9 @@ migration_step_completed = signal("migration_step_completed")
 migration_check_completed = signal("migration_check_completed")
 migration_verify_step = signal("migration_verify_step")
 migration_verify_completed = signal("migration_verify_completed")
+migration_lock_waiting = signal("migration_lock_waiting")
+migration_lock_acquired = signal("migration_lock_acquired")
+migration_step_failed = signal("migration_step_failed")
 
 COMMAND_SIGNALS: tuple[NamedSignal, ...] = (
     migration_commands_initialized,
@@ -67,6 +70,9 @@ RUN_SIGNALS: tuple[NamedSignal, ...] = (
     migration_check_completed,
     migration_verify_step,
     migration_verify_completed,
+    migration_lock_waiting,
+    migration_lock_acquired,
+    migration_step_failed,
 )
 """Signals raised inside the Alembic run: forwarded from a subprocess to its parent."""
 
