@@ -23,7 +23,11 @@ EXAMPLES = [
 
 
 def findings_of(rule: type[Rule], example: Example) -> list[Finding]:
-    options = LintOptions(dialect=example.dialect, naming_convention=example.naming_convention)
+    options = LintOptions(
+        select=("LB", rule.code),
+        dialect=example.dialect,
+        naming_convention=example.naming_convention,
+    )
     analysis = analyse(example.source, options)
     found = conclude(analysis, example.file_name, options, example.revision_context)
     return [finding for finding in found if finding.code == rule.code]

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from .conclusion import Shown
     from .config import LintOptions
 
-OUTPUT_FORMATS = ("text", "json", "github")
+REPORT_FORMATS = ("sarif", "gitlab", "junit")
+OUTPUT_FORMATS = ("text", "json", "github", *REPORT_FORMATS)
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -235,26 +236,25 @@ def _command_line_options(arguments: Any) -> dict[str, RawOption]:
 def _write(results: Sequence[tuple[str, Shown]], options: LintOptions, output_format: str) -> None:
     out = sys.stdout
     if output_format == "text":
-        # Finding.render's format, written without building a Finding for each finding.
-        parts = [
-            f"{path}:" + f"\n{path}:".join(shown.texts) + "\n"
-            for path, shown in results
-            if shown.texts
-        ]
-        out.write("".join(parts))
-        count = sum(len(shown.texts) for _, shown in results)
-        if count:
-            out.write(f"Found {count} problem(s).\n")
+        _write_text(results, options)
         return
     from .conclusion import findings_of
 
     findings = [finding for path, shown in results for finding in findings_of(path, shown, options)]
     if output_format == "json":
-        json.dump([finding.as_dict() for finding in findings], out, indent=2)
+        documents = [
+            {**finding.as_dict(), "fails": options.fails(finding.severity)} for finding in findings
+        ]
+        json.dump(documents, out, indent=2)
         out.write("\n")
         return
+    if output_format in REPORT_FORMATS:
+        from .reports import write_report
+
+        write_report(output_format, findings, options, out)
+        return
     for finding in findings:
-        level = "error" if finding.severity is Severity.ERROR else "warning"
+        level = _GITHUB_LEVELS[finding.severity]
         properties = ",".join(
             [
                 f"file={_escape_property(finding.path)}",
@@ -264,6 +264,28 @@ def _write(results: Sequence[tuple[str, Shown]], options: LintOptions, output_fo
             ]
         )
         out.write(f"::{level} {properties}::{_escape_data(finding.message)}\n")
+
+
+def _write_text(results: Sequence[tuple[str, Shown]], options: LintOptions) -> None:
+    """:meth:`Finding.render`'s format, written without building a Finding for each finding."""
+    from .conclusion import severities
+
+    levels = severities(options)
+    lines: list[str] = []
+    failing = 0
+    for path, shown in results:
+        for text in shown.texts:
+            level = levels[text.split(" ", 2)[1]]
+            failing += options.fails(level)
+            lines.append(f"{path}:{text} [{level.value}]\n")
+    sys.stdout.write("".join(lines))
+    if lines:
+        sys.stdout.write(
+            f"Found {len(lines)} problem(s), {failing} at or above fail_on = {options.fail_on}.\n"
+        )
+
+
+_GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _escape_data(text: str) -> str:

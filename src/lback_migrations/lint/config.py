@@ -8,6 +8,7 @@ naming the key and the file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -24,7 +25,7 @@ from .rules import all_rules
 
 LINT_TABLE = f"{PYPROJECT_TABLE}.lint"
 DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
-ENGINE = "ast-1"
+ENGINE = "ast-2"
 """Names the engine's results in the cache: changed whenever the same options and file could
 give different findings (a rule's behaviour, the order of stored findings)."""
 HOOK_KEYS = frozenset({"type", "_hook_name"})
@@ -53,6 +54,8 @@ class LintOptions(NamedTuple):
     def selects(self, code: str) -> bool:
         """Whether the rule ``code`` runs."""
         chosen = max((len(prefix) for prefix in self.select if code.startswith(prefix)), default=0)
+        if chosen < len(code) and code in _opt_in_codes():
+            return False
         dropped = max((len(prefix) for prefix in self.ignore if code.startswith(prefix)), default=0)
         return chosen > dropped
 
@@ -80,6 +83,12 @@ class LintOptions(NamedTuple):
         return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 
+@functools.cache
+def _opt_in_codes() -> frozenset[str]:
+    """The codes of the rules that run only when selected by code (:attr:`Rule.default`)."""
+    return frozenset(rule.code for rule in all_rules() if not rule.default)
+
+
 def _words(value: Any, key: str, source: str | None) -> tuple[str, ...]:
     """A list of codes, separated by commas or white space."""
     return parse_list(re.sub(r"\s+", ",", value) if isinstance(value, str) else value, key, source)
@@ -104,7 +113,7 @@ def _severity_value(text: str, key: str, source: str | None) -> Severity:
         return Severity(text.strip().lower())
     except ValueError:
         raise ConfigurationError(
-            key, f"unknown severity {text!r}", "use error or warning", source
+            key, f"unknown severity {text!r}", "use error, warning or info", source
         ) from None
 
 
@@ -133,7 +142,7 @@ def _severities(value: Any, key: str, source: str | None) -> tuple[tuple[str, Se
             )
         if not isinstance(level, str):
             raise ConfigurationError(
-                key, f"{level!r} is not a severity", "use error or warning", source
+                key, f"{level!r} is not a severity", "use error, warning or info", source
             )
         result.append((code, _severity_value(level, key, source)))
     return tuple(result)

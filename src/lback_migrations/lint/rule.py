@@ -293,6 +293,8 @@ class Rule:
     """The ``op.<name>`` calls :meth:`visit_operation` receives."""
     dialects: ClassVar[frozenset[str]] = frozenset()
     """The dialects the rule applies to; empty means every dialect."""
+    default: ClassVar[bool] = True
+    """Whether the rule runs unless ignored; ``False``: only when ``select`` names its code."""
     VALID: ClassVar[Sequence[Valid]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 
