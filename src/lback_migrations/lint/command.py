@@ -43,6 +43,11 @@ def add_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--ignore", help="rule codes or prefixes not to run")
     parser.add_argument("--fail-on", choices=FAIL_ON, help="least severity that fails the run")
     parser.add_argument("--dialect", help="target dialect (default: from the database URL)")
+    parser.add_argument(
+        "--server-version",
+        help="target server release, as 15 or 10.11 (default: asked of the database, else the "
+        "oldest supported release)",
+    )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--jobs", type=int, default=None, help="processes to use (default: all)")
 
@@ -226,7 +231,7 @@ def _known_revisions(
 
 def _command_line_options(arguments: Any) -> dict[str, RawOption]:
     raw: dict[str, RawOption] = {}
-    for name in ("select", "ignore", "fail_on", "dialect"):
+    for name in ("select", "ignore", "fail_on", "dialect", "server_version"):
         value = getattr(arguments, name, None)
         if value is not None:
             raw[name] = (f"--{name.replace('_', '-')}", value, None)

@@ -141,7 +141,12 @@ def _plan(options: LintOptions) -> _Plan:
     rules = tuple(
         rule for rule in every if options.selects(rule.code) and rule.applies_to(options.dialect)
     )
-    context = LintContext(dialect=options.dialect, naming_convention=options.naming_convention)
+    context = LintContext(
+        dialect=options.dialect,
+        naming_convention=options.naming_convention,
+        server_version=options.release,
+        lock_timeout=options.lock_timeout,
+    )
     return _Plan(
         rules=rules,
         contextual=tuple(

@@ -25,6 +25,10 @@ from .rules import all_rules
 
 LINT_TABLE = f"{PYPROJECT_TABLE}.lint"
 DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
+OLDEST_SUPPORTED: dict[str, tuple[int, ...]] = {"postgresql": (14,), "mysql": (10, 6)}
+"""The release the version-dependent rules judge by when none is given or reachable: the
+oldest PostgreSQL and MariaDB releases their developers still support (``mysql`` is
+SQLAlchemy's backend name for both MySQL and MariaDB)."""
 ENGINE = "ast-2"
 """Names the engine's results in the cache: changed whenever the same options and file could
 give different findings (a rule's behaviour, the order of stored findings)."""
@@ -42,6 +46,10 @@ class LintOptions(NamedTuple):
     :param dialect: the target dialect; ``None`` means "from the configured URL".
     :param naming_convention: the MetaData has a naming convention (unnamed constraints are
         then named by it).
+    :param server_version: the target server's release (``(15, 4)``); ``None`` means "from the
+        database when reachable, else :data:`OLDEST_SUPPORTED`".
+    :param lock_timeout: the environment sets ``lback.lock_timeout`` (read from the
+        environment's settings, not a lint option).
     """
 
     select: tuple[str, ...] = ("LB",)
@@ -50,6 +58,8 @@ class LintOptions(NamedTuple):
     fail_on: str = "error"
     dialect: str | None = None
     naming_convention: bool = False
+    server_version: tuple[int, ...] | None = None
+    lock_timeout: bool = False
 
     def selects(self, code: str) -> bool:
         """Whether the rule ``code`` runs."""
@@ -58,6 +68,15 @@ class LintOptions(NamedTuple):
             return False
         dropped = max((len(prefix) for prefix in self.ignore if code.startswith(prefix)), default=0)
         return chosen > dropped
+
+    @property
+    def release(self) -> tuple[int, ...] | None:
+        """The server release the rules judge by: ``server_version``, else the oldest
+        supported release of the dialect (``None`` for a dialect without one)."""
+        if self.server_version is not None:
+            return self.server_version
+        dialect = "mysql" if self.dialect == "mariadb" else self.dialect
+        return OLDEST_SUPPORTED.get(dialect or "")
 
     def severity_of(self, code: str, default: Severity) -> Severity:
         """The severity of rule ``code``: configured, else the rule's ``default``."""
@@ -77,6 +96,8 @@ class LintOptions(NamedTuple):
             "severity": sorted((code, value.value) for code, value in self.severity),
             "dialect": self.dialect,
             "naming_convention": self.naming_convention,
+            "server_version": self.server_version,
+            "lock_timeout": self.lock_timeout,
             "rules": [rule.code for rule in all_rules()],
             "engine": ENGINE,
         }
@@ -157,6 +178,19 @@ def _dialect(value: Any, key: str, source: str | None) -> str | None:
     return text
 
 
+def _server_version(value: Any, key: str, source: str | None) -> tuple[int, ...]:
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?", text)
+    if match is None:
+        raise ConfigurationError(
+            key,
+            f"{value!r} is not a server release",
+            "write the release as digits and dots, as 15, 15.4 or 10.11.6",
+            source,
+        )
+    return tuple(int(part) for part in match.groups() if part is not None)
+
+
 _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "select": _codes,
     "ignore": _codes,
@@ -164,6 +198,7 @@ _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "fail_on": choice_parser(FAIL_ON),
     "dialect": _dialect,
     "naming_convention": parse_bool,
+    "server_version": _server_version,
 }
 
 

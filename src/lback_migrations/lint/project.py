@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 INI_NAME = "alembic.ini"
+LOCK_TIMEOUT_OPTION = "lback.lock_timeout"
+VERSIONED_DIALECTS = frozenset({"postgresql", "mysql", "mariadb"})
+"""The dialects whose server release some rules judge by."""
 DEFAULT_URL_ENV = "DATABASE_URL"
 _REVISION = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*(['"])([^'"\n]+)\1""", re.M)
 
@@ -49,19 +52,24 @@ def configured_dialect(config: Config | None) -> str | None:
     """
     from sqlalchemy.engine import make_url
 
-    url_env = DEFAULT_URL_ENV
-    if config is not None:
-        try:
-            url_env = load_settings(config).url_env
-        except ConfigurationError:
-            url_env = DEFAULT_URL_ENV
-    url = os.environ.get(url_env) or (config.get_main_option("sqlalchemy.url") if config else None)
+    url = configured_url(config)
     if not url:
         return None
     try:
         return make_url(url).get_backend_name()
     except Exception:  # any unparsable URL: no dialect, and nothing of the URL is shown
         return None
+
+
+def configured_url(config: Config | None) -> str | None:
+    """The configured database URL (see :func:`configured_dialect`), or ``None``."""
+    url_env = DEFAULT_URL_ENV
+    if config is not None:
+        try:
+            url_env = load_settings(config).url_env
+        except ConfigurationError:
+            url_env = DEFAULT_URL_ENV
+    return os.environ.get(url_env) or (config.get_main_option("sqlalchemy.url") if config else None)
 
 
 def lint_options(
@@ -81,6 +89,12 @@ def lint_options(
     options = parse_lint_options(raw)
     if options.dialect is None:
         options = options._replace(dialect=configured_dialect(config))
+    if config is not None and config.get_main_option(LOCK_TIMEOUT_OPTION):
+        options = options._replace(lock_timeout=True)
+    if options.server_version is None and options.dialect in VERSIONED_DIALECTS:
+        from .server import server_release
+
+        options = options._replace(server_version=server_release(configured_url(config)))
     return options
 
 
