@@ -57,9 +57,7 @@ def assert_lints_clean(project: AlembicProject) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
-def test_a_revision_autogenerate_just_wrote_lints_clean(
-    tmp_path: Path, database: Database
-) -> None:
+def test_a_revision_autogenerate_just_wrote_lints_clean(tmp_path: Path, database: Database) -> None:
     project = create_project(tmp_path / "project", database)
     result = project.alembic("revision", "--autogenerate", "-m", "create tables")
     assert " LB" not in result.stdout

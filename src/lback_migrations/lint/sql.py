@@ -183,9 +183,7 @@ def _operations(tree: exp.Expression, reader: Any) -> list[str]:
     return []
 
 
-def _alter_action(
-    table: str, action: exp.Expression, not_valid: bool, reader: Any
-) -> list[str]:
+def _alter_action(table: str, action: exp.Expression, not_valid: bool, reader: Any) -> list[str]:
     from sqlglot import exp
 
     if isinstance(action, exp.ColumnDef):
@@ -251,9 +249,7 @@ def _alter_column(table: str, action: exp.AlterColumn) -> str:
     return f"op.alter_column({', '.join(arguments)})"
 
 
-def _constraint(
-    table: str, constraint: exp.Expression, not_valid: bool, reader: Any
-) -> list[str]:
+def _constraint(table: str, constraint: exp.Expression, not_valid: bool, reader: Any) -> list[str]:
     from sqlglot import exp
 
     name = constraint.name if isinstance(constraint, exp.Constraint) else None
@@ -267,14 +263,11 @@ def _constraint(
             target = reference.find(exp.Table) if reference is not None else None
             referent = target.name if target is not None else ""
             sources.append(
-                f"op.create_foreign_key({name!r}, {table!r}, {referent!r}, {columns!r}, []"
-                f"{valid})"
+                f"op.create_foreign_key({name!r}, {table!r}, {referent!r}, {columns!r}, []{valid})"
             )
         elif isinstance(kind, exp.CheckColumnConstraint):
             condition = kind.this.sql(dialect=reader)
-            sources.append(
-                f"op.create_check_constraint({name!r}, {table!r}, {condition!r}{valid})"
-            )
+            sources.append(f"op.create_check_constraint({name!r}, {table!r}, {condition!r}{valid})")
         elif isinstance(kind, exp.UniqueColumnConstraint):
             columns = [column.name for column in kind.find_all(exp.Identifier)]
             sources.append(f"op.create_unique_constraint({name!r}, {table!r}, {columns!r})")
@@ -296,9 +289,8 @@ def _create(tree: exp.Create) -> list[str]:
     index = tree.this
     table = index.args.get("table")
     parameters = index.args.get("params")
-    columns = [
-        column.name for column in (parameters.args.get("columns") or ()) if parameters
-    ]
+    found = parameters.args.get("columns") if parameters is not None else None
+    columns = [column.name for column in found or ()]
     options = [repr(index.name), repr(table.name if table is not None else ""), repr(columns)]
     if tree.args.get("unique"):
         options.append("unique=True")

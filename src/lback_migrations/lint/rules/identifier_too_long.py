@@ -64,7 +64,8 @@ class IdentifierTooLong(Rule):
             """
             def upgrade():
                 op.add_column("account", sa.Column(
-                    "notification_preferences_email_digest_frequency_in_days_of_the_week", sa.Integer()
+                    "notification_preferences_email_digest_frequency_in_days_of_the_week",
+                    sa.Integer(),
                 ))
             """,
             dialect="mysql",

@@ -34,9 +34,6 @@ class IrreversibleDowngrade(Rule):
                 op.drop_column("account", "nickname")
             """
         ),
-    )
-    VALID = (
-        *VALID,
         Valid(
             """
             revision = "b2c3d4e5f6a7"

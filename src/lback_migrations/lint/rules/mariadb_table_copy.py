@@ -58,10 +58,13 @@ class MariadbTableCopy(Rule):
     )
 
     def visit_operation(self, operation: Operation) -> None:
-        if operation.sql is None and operation.on_existing_table:
-            if not self.context.server_at_least(10, 3):
-                table = repr(operation.table or "...")
-                self.report(operation.call, what="add_column before MariaDB 10.3", table=table)
+        if (
+            operation.sql is None
+            and operation.on_existing_table
+            and not self.context.server_at_least(10, 3)
+        ):
+            table = repr(operation.table or "...")
+            self.report(operation.call, what="add_column before MariaDB 10.3", table=table)
 
     def visit_statement(self, statement: SqlStatement, execute: Operation) -> None:
         if statement.kind == "Alter" and statement.has_words("ALGORITHM", "=", "COPY"):

@@ -19,7 +19,9 @@ class ReindexNotConcurrent(Rule):
     code = "LB213"
     name = "reindex-not-concurrent"
     severity = Severity.WARNING
-    message = "REINDEX blocks writes until it ends: use REINDEX ... CONCURRENTLY in an autocommit_block"
+    message = (
+        "REINDEX blocks writes until it ends: use REINDEX ... CONCURRENTLY in an autocommit_block"
+    )
     dialects = frozenset({"postgresql"})
     VALID = (
         Valid(

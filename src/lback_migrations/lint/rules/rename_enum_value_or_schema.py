@@ -20,7 +20,9 @@ class RenameEnumValueOrSchema(Rule):
     code = "LB304"
     name = "rename-enum-value-or-schema"
     severity = Severity.WARNING
-    message = "{statement} breaks code that still uses the old name: add the new one and migrate in steps"
+    message = (
+        "{statement} breaks code that still uses the old name: add the new one and migrate in steps"
+    )
     VALID = (
         Valid(
             """
