@@ -24,7 +24,7 @@ EXAMPLES = [
 
 def findings_of(rule: type[Rule], example: Example) -> list[Finding]:
     options = LintOptions(
-        select=("LB", rule.code),
+        select=("", rule.code),
         dialect=example.dialect,
         naming_convention=example.naming_convention,
         server_version=example.server_version,

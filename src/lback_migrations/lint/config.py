@@ -21,7 +21,7 @@ from ..option_values import choice_parser, parse_bool, parse_list
 from ..pyproject import load_tool_table
 from ..settings import PYPROJECT_TABLE, RawOption
 from .findings import FAIL_ON, Severity
-from .rules import all_rules
+from .rules import all_rules, plugin_versions
 
 LINT_TABLE = f"{PYPROJECT_TABLE}.lint"
 DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
@@ -39,7 +39,8 @@ HOOK_KEYS = frozenset({"type", "_hook_name"})
 class LintOptions(NamedTuple):
     """The validated options of one lint run.
 
-    :param select: code prefixes of the rules to run (``LB`` is every rule).
+    :param select: code prefixes of the rules to run (the empty prefix, the default, is every
+        rule, shipped or installed; ``LB`` is every shipped rule).
     :param ignore: code prefixes of the rules not to run; the longer matching prefix wins.
     :param severity: per-rule severities replacing the rules' own, as ``(code, severity)``.
     :param fail_on: ``error``, ``warning`` or ``never``: the least severe finding that fails.
@@ -52,7 +53,7 @@ class LintOptions(NamedTuple):
         environment's settings, not a lint option).
     """
 
-    select: tuple[str, ...] = ("LB",)
+    select: tuple[str, ...] = ("",)
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
     fail_on: str = "error"
@@ -63,10 +64,12 @@ class LintOptions(NamedTuple):
 
     def selects(self, code: str) -> bool:
         """Whether the rule ``code`` runs."""
-        chosen = max((len(prefix) for prefix in self.select if code.startswith(prefix)), default=0)
+        chosen = max((len(prefix) for prefix in self.select if code.startswith(prefix)), default=-1)
         if chosen < len(code) and code in _opt_in_codes():
             return False
-        dropped = max((len(prefix) for prefix in self.ignore if code.startswith(prefix)), default=0)
+        dropped = max(
+            (len(prefix) for prefix in self.ignore if code.startswith(prefix)), default=-1
+        )
         return chosen > dropped
 
     @property
@@ -99,6 +102,7 @@ class LintOptions(NamedTuple):
             "server_version": self.server_version,
             "lock_timeout": self.lock_timeout,
             "rules": [rule.code for rule in all_rules()],
+            "packages": plugin_versions(),
             "engine": ENGINE,
         }
         return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
