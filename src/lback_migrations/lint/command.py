@@ -48,6 +48,22 @@ def add_arguments(parser: ArgumentParser) -> None:
         help="target server release, as 15 or 10.11 (default: asked of the database, else the "
         "oldest supported release)",
     )
+    parser.add_argument(
+        "--diff-base",
+        metavar="GIT_REF",
+        help="lint only the revision files added or changed since GIT_REF (a pull request's base)",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="accepted findings: only others count (default: lint-baseline.json beside "
+        "alembic.ini, when it exists)",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="write every current finding to the baseline file and exit 0",
+    )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--jobs", type=int, default=None, help="processes to use (default: all)")
 
@@ -58,9 +74,21 @@ def lint_command(config: Config) -> int:
     from .project import hook_options, lint_options
 
     arguments = config.cmd_opts
+    baseline = _baseline_path(config, getattr(arguments, "baseline", None))
+    writing = bool(getattr(arguments, "write_baseline", False))
     try:
         options = lint_options(config, [*hook_options(config), _command_line_options(arguments)])
         paths = revision_paths(config, list(getattr(arguments, "paths", None) or []))
+        reference = getattr(arguments, "diff_base", None)
+        if reference:
+            from .changed import changed_since
+
+            paths = changed_since(reference, paths, _root(config))
+        accepted = None
+        if not writing and (baseline.is_file() or getattr(arguments, "baseline", None)):
+            from .baseline import read_baseline
+
+            accepted = read_baseline(baseline)
         contents = {path: _read(path) for path in paths}
     except (LbackError, OSError) as error:
         sys.stderr.write(f"error: {error}\n")
@@ -72,10 +100,31 @@ def lint_command(config: Config) -> int:
         cache=not getattr(arguments, "no_cache", False),
         jobs=getattr(arguments, "jobs", None),
     )
+    if writing:
+        from .baseline import write_baseline
+
+        count = write_baseline(baseline, results)
+        sys.stdout.write(f"Wrote {count} finding(s) to {baseline}.\n")
+        return EXIT_CLEAN
+    if accepted is not None:
+        from .baseline import new_findings
+
+        results = new_findings(baseline, accepted, results)
     _write(results, options, getattr(arguments, "output_format", "text") or "text")
     failing = failing_codes(options)
     found = any(not failing.isdisjoint(shown.codes) for _, shown in results)
     return EXIT_FINDINGS if found else EXIT_CLEAN
+
+
+def _root(config: Config) -> Path:
+    """The directory of ``alembic.ini``, else the working directory."""
+    return Path(config.config_file_name).parent if config.config_file_name else Path.cwd()
+
+
+def _baseline_path(config: Config, named: str | None) -> Path:
+    from .baseline import DEFAULT_NAME
+
+    return Path(named) if named else _root(config) / DEFAULT_NAME
 
 
 def lint_files(
