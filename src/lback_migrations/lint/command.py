@@ -49,6 +49,11 @@ def add_arguments(parser: ArgumentParser) -> None:
         "oldest supported release)",
     )
     parser.add_argument(
+        "--sql",
+        action="store_true",
+        help="lint the SQL `alembic upgrade --sql` renders for the configured database",
+    )
+    parser.add_argument(
         "--diff-base",
         metavar="GIT_REF",
         help="lint only the revision files added or changed since GIT_REF (a pull request's base)",
@@ -93,13 +98,20 @@ def lint_command(config: Config) -> int:
     except (LbackError, OSError) as error:
         sys.stderr.write(f"error: {error}\n")
         return EXIT_ERROR
-    results = lint_rows(
-        config,
-        contents,
-        options,
-        cache=not getattr(arguments, "no_cache", False),
-        jobs=getattr(arguments, "jobs", None),
-    )
+    if getattr(arguments, "sql", False):
+        try:
+            results = _rendered_rows(config, options, set(contents))
+        except LbackError as error:
+            sys.stderr.write(f"error: {error}\n")
+            return EXIT_ERROR
+    else:
+        results = lint_rows(
+            config,
+            contents,
+            options,
+            cache=not getattr(arguments, "no_cache", False),
+            jobs=getattr(arguments, "jobs", None),
+        )
     if writing:
         from .baseline import write_baseline
 
@@ -114,6 +126,28 @@ def lint_command(config: Config) -> int:
     failing = failing_codes(options)
     found = any(not failing.isdisjoint(shown.codes) for _, shown in results)
     return EXIT_FINDINGS if found else EXIT_CLEAN
+
+
+def _rendered_rows(
+    config: Config, options: LintOptions, paths: set[Path]
+) -> list[tuple[str, Shown]]:
+    """``lint --sql``: the findings on the SQL each of ``paths`` renders, as rows to show."""
+    from .conclusion import Shown
+    from .offline import lint_rendered, render_history
+
+    wanted = {path.resolve() for path in paths}
+    revisions = [item for item in render_history(config) if Path(item.path).resolve() in wanted]
+    prefix = os.path.join(os.getcwd(), "")
+    rows: dict[str, list[str]] = {}
+    for finding in lint_rendered(revisions, options):
+        shown = _shown(Path(finding.path), prefix)
+        rows.setdefault(shown, []).append(
+            f"{finding.line}:{finding.column}: {finding.code} {finding.message}"
+        )
+    return [
+        (path, Shown(texts, {text.split(" ", 2)[1] for text in texts}))
+        for path, texts in rows.items()
+    ]
 
 
 def _root(config: Config) -> Path:
