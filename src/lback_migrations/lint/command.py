@@ -281,7 +281,8 @@ def analyse_file(options: LintOptions, path: Path) -> dict[str, Any]:
 def _known_revisions(
     documents: dict[Path, dict[str, Any]], places: dict[Path, tuple[str, str]]
 ) -> dict[str, frozenset[str]]:
-    """The revision ids of each directory: from the analyses, reading only unlinted siblings."""
+    """The revision ids each directory's files may name: those of every linted directory, from
+    the analyses, reading only the unlinted siblings."""
     from .project import revision_ids
 
     linted: dict[str, set[str]] = {}
@@ -309,7 +310,10 @@ def _known_revisions(
             except OSError:
                 continue
         ids[directory] |= revision_ids(texts)
-    return {directory: frozenset(found) for directory, found in ids.items()}
+    # One history may span directories (several version_locations, or recursive ones with
+    # expand/contract branches): a down_revision may name a revision of any of them.
+    history = frozenset(identifier for found in ids.values() for identifier in found)
+    return dict.fromkeys(ids, history)
 
 
 def _command_line_options(arguments: Any) -> dict[str, RawOption]:
