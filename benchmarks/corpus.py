@@ -30,7 +30,8 @@ SAMPLE = 12
 """Findings sampled per rule (all of them when a rule has fewer)."""
 
 PROJECTS: dict[str, tuple[str, str, str]] = {
-    # distribution: (version, directory of revisions in the wheel, target dialect)
+    # name: (version, directory of revisions in the wheel, target dialect); the name is the
+    # distribution's, less a suffix after its own for a second history in the same wheel
     "apache-airflow-core": ("3.3.2", "airflow/migrations/versions", "postgresql"),
     "apache-superset": ("6.1.0", "superset/migrations/versions", "postgresql"),
     "aim": ("3.29.1", "aim/web/migrations/versions", "sqlite"),
@@ -49,7 +50,8 @@ PROJECTS: dict[str, tuple[str, str, str]] = {
     "neutron": ("29.0.0", "neutron/db/migration/alembic_migrations/versions", "mysql"),
     "octavia": ("19.0.0", "octavia/db/migration/alembic_migrations/versions", "mysql"),
     "optuna": ("5.1.0", "optuna/storages/_rdb/alembic/versions", "sqlite"),
-    "prefect": ("3.9.1", "prefect/server/database/_migrations/versions", "postgresql"),
+    "prefect": ("3.9.1", "prefect/server/database/_migrations/versions/postgresql", "postgresql"),
+    "prefect-sqlite": ("3.9.1", "prefect/server/database/_migrations/versions/sqlite", "sqlite"),
     "zenml": ("0.98.0", "zenml/zen_stores/migrations/versions", "mysql"),
 }
 
@@ -62,6 +64,7 @@ def fetch() -> None:
         target = CACHE / "histories" / name
         if target.is_dir():
             continue
+        distribution = name.removesuffix("-sqlite")
         subprocess.run(
             [
                 sys.executable,
@@ -73,11 +76,11 @@ def fetch() -> None:
                 "-q",
                 "-d",
                 str(wheels),
-                f"{name}=={version}",
+                f"{distribution}=={version}",
             ],
             check=True,
         )
-        stem = f"{name.replace('-', '_')}-{version}-"
+        stem = f"{distribution.replace('-', '_')}-{version}-"
         [wheel] = [path for path in wheels.iterdir() if path.name.startswith(stem)]
         with zipfile.ZipFile(wheel) as archive:
             for member in archive.namelist():

@@ -275,6 +275,12 @@ class _Walker:
                     self._simple(statement)
             elif isinstance(statement, (ast.With, ast.AsyncWith)) and self.function is not None:
                 self._with(statement)
+            elif isinstance(statement, ast.If) and self.function is not None:
+                body, orelse = _dialect_guard(statement.test, self.dialect)
+                if body:
+                    self._block(statement.body)
+                if orelse:
+                    self._block(statement.orelse)
             else:
                 for block in _blocks(statement):
                     self._block(block)
@@ -430,6 +436,46 @@ class _Walker:
     def _report_code(self, code: str, where: ast.AST, problem: str) -> None:
         rule = next(rule for rule in self.rules if rule.code == code)
         rule.report(where, problem=problem)
+
+
+_DIALECT_WORDS = {
+    "postgresql": ("postgres",),
+    "mysql": ("mysql", "mariadb"),
+    "mariadb": ("mysql", "mariadb"),
+    "sqlite": ("sqlite",),
+    "mssql": ("mssql",),
+    "oracle": ("oracle",),
+}
+_EVERY_DIALECT_WORD = frozenset(word for words in _DIALECT_WORDS.values() for word in words)
+
+
+def _dialect_guard(test: ast.expr, dialect: str | None) -> tuple[bool, bool]:
+    """Whether the body and the ``else`` of an ``if`` on ``test`` can run on ``dialect``.
+
+    Revisions shared by several databases branch on the dialect (``if dialect == "sqlite":``,
+    ``if is_mysql():``, ``if bind.dialect.name != "postgresql":``); the operations of the
+    branch for another database never reach the target and are not judged. Any test it cannot
+    read this way (``and`` / ``or``, several dialects named) keeps both branches.
+    """
+    if dialect not in _DIALECT_WORDS:
+        return True, True
+    negated = False
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        negated, test = not negated, test.operand
+    if isinstance(test, ast.Compare):
+        if len(test.ops) != 1 or not isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
+            return True, True
+        if isinstance(test.ops[0], ast.NotEq):
+            negated = not negated
+    elif not isinstance(test, (ast.Name, ast.Attribute, ast.Call)):
+        return True, True
+    text = ast.unparse(test).lower()
+    named = {word for word in _EVERY_DIALECT_WORD if word in text}
+    if not named or len(named - set(_DIALECT_WORDS[dialect])) > 1:
+        return True, True
+    target = not named.isdisjoint(_DIALECT_WORDS[dialect])
+    matches = target != negated
+    return matches, not matches
 
 
 def _equivalent_call(source: str, execute: ast.Call) -> ast.Call:
