@@ -153,3 +153,19 @@ def test_ci_reports_a_lint_run_that_cannot_start_as_failed(
     assert code == 1
     assert report["lint"]["status"] == "failed"
     assert report["lint"]["summary"].startswith("lint could not run (exit 2)")
+
+
+def test_ci_lint_summary_counts_and_names_only_findings_at_or_above_fail_on(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = project_with_revision(tmp_path / "project", sqlite_database)
+    (first,) = project.revision_files()
+    revision = project.versions / "0002_scratch_table.py"
+    revision.write_text(SCRATCH_REVISION.format(down_revision=first.name.split("_")[0]))
+
+    _, report = ci_report(project, "--upgrade", lint=True)
+    codes = sorted(item["code"] for item in report["lint"]["details"])
+    assert codes == ["LB101", "LB105"]
+    assert report["lint"]["summary"] == (
+        "1 finding(s) at or above fail_on (LB101), 1 finding(s) below fail_on"
+    )

@@ -68,14 +68,29 @@ def test_a_drop_column_revision_fails_the_command_and_keeps_the_file(
     assert "drop_column" in written.read_text()
 
 
-def test_a_clean_revision_passes_and_findings_below_fail_on_are_only_printed(
+def test_findings_below_fail_on_are_printed_with_their_severity_and_pass(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
-    project = create_project(tmp_path / "project", sqlite_database)
+    project = create_project(tmp_path / "project", sqlite_database, select="LB, LB403")
     result = project.alembic("revision", "--autogenerate", "-m", "create account")
     [written] = project.revision_files()
-    assert f"{written}:" in result.stdout
+    assert re.search(
+        rf"{re.escape(str(written))}:\d+:\d+: LB403 .* \[warning\]$", result.stdout, re.M
+    )
+
+
+def test_the_failure_counts_and_names_only_findings_at_or_above_fail_on(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = create_project(tmp_path / "project", sqlite_database, select="LB, LB403")
+    project.autogenerate("create account")
+    project.alembic("upgrade", "head")
+    project.write_models(
+        MODELS.replace("        nickname: Mapped[str | None] = mapped_column(String(50))\n", "")
+    )
+    result = project.alembic("revision", "--autogenerate", "-m", "drop nickname", check=False)
     assert " LB403 " in result.stdout
+    assert "lint found 1 problem(s) (LB102) at or above fail_on = error" in result.stderr
 
 
 def test_the_dialect_comes_from_the_configured_url(

@@ -23,7 +23,12 @@ EXAMPLES = [
 
 
 def findings_of(rule: type[Rule], example: Example) -> list[Finding]:
-    options = LintOptions(dialect=example.dialect, naming_convention=example.naming_convention)
+    options = LintOptions(
+        select=("", rule.code),
+        dialect=example.dialect,
+        naming_convention=example.naming_convention,
+        server_version=example.server_version,
+    )
     analysis = analyse(example.source, options)
     found = conclude(analysis, example.file_name, options, example.revision_context)
     return [finding for finding in found if finding.code == rule.code]
@@ -106,3 +111,32 @@ def test_columns_count_characters_not_bytes() -> None:
     source = 'def upgrade():\n    note = "été"; op.drop_table("account")\n'
     [finding] = conclude(analyse(source, options), "x.py", options, Example("").revision_context)
     assert (finding.line, finding.column) == (2, 19)
+
+
+DIALECT_BRANCHES = """
+def upgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        op.drop_table("only_on_sqlite")
+    else:
+        op.drop_table("not_on_sqlite")
+    if not is_postgresql():
+        op.drop_table("not_on_postgresql")
+"""
+
+
+@pytest.mark.parametrize(
+    ("dialect", "tables"),
+    [
+        ("postgresql", ["not_on_sqlite"]),
+        ("sqlite", ["only_on_sqlite", "not_on_postgresql"]),
+        (None, ["only_on_sqlite", "not_on_sqlite", "not_on_postgresql"]),
+    ],
+)
+def test_operations_in_a_branch_for_another_dialect_are_not_judged(
+    dialect: str | None, tables: list[str]
+) -> None:
+    options = LintOptions(select=("LB101",), dialect=dialect)
+    findings = conclude(
+        analyse(DIALECT_BRANCHES, options), "x.py", options, Example("").revision_context
+    )
+    assert [finding.message.split("'")[1] for finding in findings] == tables

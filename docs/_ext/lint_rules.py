@@ -19,7 +19,12 @@ from sphinx.util.nodes import nested_parse_with_titles
 from lback_migrations.lint.rule import EXAMPLE_FILE_NAME, Example, Rule
 from lback_migrations.lint.rules import all_rules
 
-_DIALECT_NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite", "mysql": "MySQL"}
+_DIALECT_NAMES = {
+    "postgresql": "PostgreSQL",
+    "sqlite": "SQLite",
+    "mysql": "MySQL",
+    "mariadb": "MariaDB",
+}
 
 
 def rule_lines(rule: type[Rule]) -> list[str]:
@@ -34,6 +39,7 @@ def rule_lines(rule: type[Rule]) -> list[str]:
         "",
         f":Severity: {rule.severity.value}",
         f":Applies to: {dialects + ' only' if dialects else 'every dialect'}",
+        f":Runs: {'unless ignored' if rule.default else 'only when selected by its code'}",
         "",
         *rule.documentation().splitlines(),
         "",
@@ -60,6 +66,8 @@ def _conditions(example: Example) -> str:
         conditions.append("with ``naming_convention = true``")
     if example.siblings is not None:
         conditions.append(f"beside revisions {', '.join(example.siblings)}")
+    if example.server_version is not None:
+        conditions.append(f"on release {'.'.join(map(str, example.server_version))}")
     if example.file_name != EXAMPLE_FILE_NAME:
         conditions.append(f"in ``{example.file_name}``")
     return f" ({', '.join(conditions)})" if conditions else ""

@@ -161,11 +161,13 @@ def check_lint(commands: MigrationCommands) -> CheckReport:
         problem = done.stderr.strip() or done.stdout.strip()
         summary = f"lint could not run (exit {done.returncode}): {problem}"
         return CheckReport("lint", FAILED, summary)
+    failing = [finding for finding in findings if finding.get("fails")]
+    below = f"{len(findings) - len(failing)} finding(s) below fail_on"
     if done.returncode != 0:
-        return CheckReport(
-            "lint", FAILED, f"{len(findings)} finding(s) at or above fail_on", findings
-        )
-    return CheckReport("lint", OK, f"{len(findings)} finding(s) below fail_on", findings)
+        codes = ", ".join(sorted({str(finding.get("code")) for finding in failing}))
+        summary = f"{len(failing)} finding(s) at or above fail_on ({codes}), {below}"
+        return CheckReport("lint", FAILED, summary, findings)
+    return CheckReport("lint", OK, below, findings)
 
 
 def check_static_history(config: Config) -> CheckReport:

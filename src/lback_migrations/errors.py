@@ -113,3 +113,22 @@ class ModelImportError(LbackError):
             f"{path}, line {line}: {problem} (while importing {module!r}, named by "
             f"{key}{where}); fix that import or install the module it needs"
         )
+
+
+class LintRuleError(LbackError):
+    """An installed package's lint rule (entry-point group ``lback_migrations.lint_rules``)
+    cannot be used.
+
+    :param name: the entry point's name.
+    :param value: what it points at (``package.module:Rule``).
+    :param problem: what is wrong, in one sentence.
+    """
+
+    def __init__(self, name: str, value: str, problem: str) -> None:
+        self.name = name
+        self.value = value
+        self.problem = problem
+        super().__init__(
+            f"lint rule entry point {name} = {value} (group lback_migrations.lint_rules): "
+            f"{problem}; fix or uninstall the package that declares it"
+        )

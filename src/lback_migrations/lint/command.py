@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from .conclusion import Shown
     from .config import LintOptions
 
-OUTPUT_FORMATS = ("text", "json", "github")
+REPORT_FORMATS = ("sarif", "gitlab", "junit")
+OUTPUT_FORMATS = ("text", "json", "github", *REPORT_FORMATS)
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -42,6 +43,32 @@ def add_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--ignore", help="rule codes or prefixes not to run")
     parser.add_argument("--fail-on", choices=FAIL_ON, help="least severity that fails the run")
     parser.add_argument("--dialect", help="target dialect (default: from the database URL)")
+    parser.add_argument(
+        "--server-version",
+        help="target server release, as 15 or 10.11 (default: asked of the database, else the "
+        "oldest supported release)",
+    )
+    parser.add_argument(
+        "--sql",
+        action="store_true",
+        help="lint the SQL `alembic upgrade --sql` renders for the configured database",
+    )
+    parser.add_argument(
+        "--diff-base",
+        metavar="GIT_REF",
+        help="lint only the revision files added or changed since GIT_REF (a pull request's base)",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="accepted findings: only others count (default: lint-baseline.json beside "
+        "alembic.ini, when it exists)",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="write every current finding to the baseline file and exit 0",
+    )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--jobs", type=int, default=None, help="processes to use (default: all)")
 
@@ -52,28 +79,89 @@ def lint_command(config: Config) -> int:
     from .project import hook_options, lint_options
 
     arguments = config.cmd_opts
+    baseline = _baseline_path(config, getattr(arguments, "baseline", None))
+    writing = bool(getattr(arguments, "write_baseline", False))
     try:
         options = lint_options(config, [*hook_options(config), _command_line_options(arguments)])
         paths = revision_paths(config, list(getattr(arguments, "paths", None) or []))
+        reference = getattr(arguments, "diff_base", None)
+        if reference:
+            from .changed import changed_since
+
+            paths = changed_since(reference, paths, _root(config))
+        accepted = None
+        if not writing and (baseline.is_file() or getattr(arguments, "baseline", None)):
+            from .baseline import read_baseline
+
+            accepted = read_baseline(baseline)
         contents = {path: _read(path) for path in paths}
     except (LbackError, OSError) as error:
         sys.stderr.write(f"error: {error}\n")
         return EXIT_ERROR
     try:
-        results = lint_rows(
-            config,
-            contents,
-            options,
-            cache=not getattr(arguments, "no_cache", False),
-            jobs=getattr(arguments, "jobs", None),
-        )
+        if getattr(arguments, "sql", False):
+            results = _rendered_rows(config, options, set(contents))
+        else:
+            results = lint_rows(
+                config,
+                contents,
+                options,
+                cache=not getattr(arguments, "no_cache", False),
+                jobs=getattr(arguments, "jobs", None),
+            )
+    except LbackError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return EXIT_ERROR
     except Exception as error:  # 1 means findings: a lint that could not run is never 1
         sys.stderr.write(f"error: lint could not run: {type(error).__name__}: {error}\n")
         return EXIT_ERROR
+    if writing:
+        from .baseline import write_baseline
+
+        count = write_baseline(baseline, results)
+        sys.stdout.write(f"Wrote {count} finding(s) to {baseline}.\n")
+        return EXIT_CLEAN
+    if accepted is not None:
+        from .baseline import new_findings
+
+        results = new_findings(baseline, accepted, results)
     _write(results, options, getattr(arguments, "output_format", "text") or "text")
     failing = failing_codes(options)
     found = any(not failing.isdisjoint(shown.codes) for _, shown in results)
     return EXIT_FINDINGS if found else EXIT_CLEAN
+
+
+def _rendered_rows(
+    config: Config, options: LintOptions, paths: set[Path]
+) -> list[tuple[str, Shown]]:
+    """``lint --sql``: the findings on the SQL each of ``paths`` renders, as rows to show."""
+    from .conclusion import Shown
+    from .offline import lint_rendered, render_history
+
+    wanted = {path.resolve() for path in paths}
+    revisions = [item for item in render_history(config) if Path(item.path).resolve() in wanted]
+    prefix = os.path.join(os.getcwd(), "")
+    rows: dict[str, list[str]] = {}
+    for finding in lint_rendered(revisions, options):
+        shown = _shown(Path(finding.path), prefix)
+        rows.setdefault(shown, []).append(
+            f"{finding.line}:{finding.column}: {finding.code} {finding.message}"
+        )
+    return [
+        (path, Shown(texts, {text.split(" ", 2)[1] for text in texts}))
+        for path, texts in rows.items()
+    ]
+
+
+def _root(config: Config) -> Path:
+    """The directory of ``alembic.ini``, else the working directory."""
+    return Path(config.config_file_name).parent if config.config_file_name else Path.cwd()
+
+
+def _baseline_path(config: Config, named: str | None) -> Path:
+    from .baseline import DEFAULT_NAME
+
+    return Path(named) if named else _root(config) / DEFAULT_NAME
 
 
 def lint_files(
@@ -196,7 +284,8 @@ def analyse_file(options: LintOptions, path: Path) -> dict[str, Any]:
 def _known_revisions(
     documents: dict[Path, dict[str, Any]], places: dict[Path, tuple[str, str]]
 ) -> dict[str, frozenset[str]]:
-    """The revision ids of each directory: from the analyses, reading only unlinted siblings."""
+    """The revision ids each directory's files may name: those of every linted directory, from
+    the analyses, reading only the unlinted siblings."""
     from .project import revision_ids
 
     linted: dict[str, set[str]] = {}
@@ -224,12 +313,15 @@ def _known_revisions(
             except OSError:
                 continue
         ids[directory] |= revision_ids(texts)
-    return {directory: frozenset(found) for directory, found in ids.items()}
+    # One history may span directories (several version_locations, or recursive ones with
+    # expand/contract branches): a down_revision may name a revision of any of them.
+    history = frozenset(identifier for found in ids.values() for identifier in found)
+    return dict.fromkeys(ids, history)
 
 
 def _command_line_options(arguments: Any) -> dict[str, RawOption]:
     raw: dict[str, RawOption] = {}
-    for name in ("select", "ignore", "fail_on", "dialect"):
+    for name in ("select", "ignore", "fail_on", "dialect", "server_version"):
         value = getattr(arguments, name, None)
         if value is not None:
             raw[name] = (f"--{name.replace('_', '-')}", value, None)
@@ -239,26 +331,25 @@ def _command_line_options(arguments: Any) -> dict[str, RawOption]:
 def _write(results: Sequence[tuple[str, Shown]], options: LintOptions, output_format: str) -> None:
     out = sys.stdout
     if output_format == "text":
-        # Finding.render's format, written without building a Finding for each finding.
-        parts = [
-            f"{path}:" + f"\n{path}:".join(shown.texts) + "\n"
-            for path, shown in results
-            if shown.texts
-        ]
-        out.write("".join(parts))
-        count = sum(len(shown.texts) for _, shown in results)
-        if count:
-            out.write(f"Found {count} problem(s).\n")
+        _write_text(results, options)
         return
     from .conclusion import findings_of
 
     findings = [finding for path, shown in results for finding in findings_of(path, shown, options)]
     if output_format == "json":
-        json.dump([finding.as_dict() for finding in findings], out, indent=2)
+        documents = [
+            {**finding.as_dict(), "fails": options.fails(finding.severity)} for finding in findings
+        ]
+        json.dump(documents, out, indent=2)
         out.write("\n")
         return
+    if output_format in REPORT_FORMATS:
+        from .reports import write_report
+
+        write_report(output_format, findings, options, out)
+        return
     for finding in findings:
-        level = "error" if finding.severity is Severity.ERROR else "warning"
+        level = _GITHUB_LEVELS[finding.severity]
         properties = ",".join(
             [
                 f"file={_escape_property(finding.path)}",
@@ -268,6 +359,28 @@ def _write(results: Sequence[tuple[str, Shown]], options: LintOptions, output_fo
             ]
         )
         out.write(f"::{level} {properties}::{_escape_data(finding.message)}\n")
+
+
+def _write_text(results: Sequence[tuple[str, Shown]], options: LintOptions) -> None:
+    """:meth:`Finding.render`'s format, written without building a Finding for each finding."""
+    from .conclusion import severities
+
+    levels = severities(options)
+    lines: list[str] = []
+    failing = 0
+    for path, shown in results:
+        for text in shown.texts:
+            level = levels[text.split(" ", 2)[1]]
+            failing += options.fails(level)
+            lines.append(f"{path}:{text} [{level.value}]\n")
+    sys.stdout.write("".join(lines))
+    if lines:
+        sys.stdout.write(
+            f"Found {len(lines)} problem(s), {failing} at or above fail_on = {options.fail_on}.\n"
+        )
+
+
+_GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _escape_data(text: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from .config import LintOptions
-from .findings import Finding
+from .findings import Finding, Severity
 from .rule import Assignment, LintContext, RevisionContext, RevisionFacts, Rule
 from .rules import all_rules
 from .suppression import Suppression
@@ -197,7 +197,7 @@ class _Plan(NamedTuple):
     rules: tuple[type[Rule], ...]
     contextual: tuple[Rule, ...]
     names: dict[str, str]
-    severities: dict[str, Any]
+    severities: dict[str, Severity]
     known: frozenset[str]
 
 
@@ -207,7 +207,12 @@ def _plan(options: LintOptions) -> _Plan:
     rules = tuple(
         rule for rule in every if options.selects(rule.code) and rule.applies_to(options.dialect)
     )
-    context = LintContext(dialect=options.dialect, naming_convention=options.naming_convention)
+    context = LintContext(
+        dialect=options.dialect,
+        naming_convention=options.naming_convention,
+        server_version=options.release,
+        lock_timeout=options.lock_timeout,
+    )
     return _Plan(
         rules=rules,
         contextual=tuple(
@@ -254,6 +259,11 @@ def findings_of(path: str, shown: Shown, options: LintOptions) -> list[Finding]:
             Finding(path, line, column, code, plan.names[code], message, plan.severities[code])
         )
     return findings
+
+
+def severities(options: LintOptions) -> dict[str, Severity]:
+    """The severity of every rule's findings under ``options``, by code."""
+    return _plan(options).severities
 
 
 def failing_codes(options: LintOptions) -> frozenset[str]:

@@ -8,6 +8,7 @@ naming the key and the file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -20,11 +21,15 @@ from ..option_values import choice_parser, parse_bool, parse_list
 from ..pyproject import load_tool_table
 from ..settings import PYPROJECT_TABLE, RawOption
 from .findings import FAIL_ON, Severity
-from .rules import all_rules
+from .rules import all_rules, plugin_versions
 
 LINT_TABLE = f"{PYPROJECT_TABLE}.lint"
 DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
-ENGINE = "ast-1"
+OLDEST_SUPPORTED: dict[str, tuple[int, ...]] = {"postgresql": (14,), "mysql": (10, 6)}
+"""The release the version-dependent rules judge by when none is given or reachable: the
+oldest PostgreSQL and MariaDB releases their developers still support (``mysql`` is
+SQLAlchemy's backend name for both MySQL and MariaDB)."""
+ENGINE = "ast-2"
 """Names the engine's results in the cache: changed whenever the same options and file could
 give different findings (a rule's behaviour, the order of stored findings)."""
 HOOK_KEYS = frozenset({"type", "_hook_name"})
@@ -34,27 +39,47 @@ HOOK_KEYS = frozenset({"type", "_hook_name"})
 class LintOptions(NamedTuple):
     """The validated options of one lint run.
 
-    :param select: code prefixes of the rules to run (``LB`` is every rule).
+    :param select: code prefixes of the rules to run (the empty prefix, the default, is every
+        rule, shipped or installed; ``LB`` is every shipped rule).
     :param ignore: code prefixes of the rules not to run; the longer matching prefix wins.
     :param severity: per-rule severities replacing the rules' own, as ``(code, severity)``.
     :param fail_on: ``error``, ``warning`` or ``never``: the least severe finding that fails.
     :param dialect: the target dialect; ``None`` means "from the configured URL".
     :param naming_convention: the MetaData has a naming convention (unnamed constraints are
         then named by it).
+    :param server_version: the target server's release (``(15, 4)``); ``None`` means "from the
+        database when reachable, else :data:`OLDEST_SUPPORTED`".
+    :param lock_timeout: the environment sets ``lback.lock_timeout`` (read from the
+        environment's settings, not a lint option).
     """
 
-    select: tuple[str, ...] = ("LB",)
+    select: tuple[str, ...] = ("",)
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
     fail_on: str = "error"
     dialect: str | None = None
     naming_convention: bool = False
+    server_version: tuple[int, ...] | None = None
+    lock_timeout: bool = False
 
     def selects(self, code: str) -> bool:
         """Whether the rule ``code`` runs."""
-        chosen = max((len(prefix) for prefix in self.select if code.startswith(prefix)), default=0)
-        dropped = max((len(prefix) for prefix in self.ignore if code.startswith(prefix)), default=0)
+        chosen = max((len(prefix) for prefix in self.select if code.startswith(prefix)), default=-1)
+        if chosen < len(code) and code in _opt_in_codes():
+            return False
+        dropped = max(
+            (len(prefix) for prefix in self.ignore if code.startswith(prefix)), default=-1
+        )
         return chosen > dropped
+
+    @property
+    def release(self) -> tuple[int, ...] | None:
+        """The server release the rules judge by: ``server_version``, else the oldest
+        supported release of the dialect (``None`` for a dialect without one)."""
+        if self.server_version is not None:
+            return self.server_version
+        dialect = "mysql" if self.dialect == "mariadb" else self.dialect
+        return OLDEST_SUPPORTED.get(dialect or "")
 
     def severity_of(self, code: str, default: Severity) -> Severity:
         """The severity of rule ``code``: configured, else the rule's ``default``."""
@@ -74,10 +99,19 @@ class LintOptions(NamedTuple):
             "severity": sorted((code, value.value) for code, value in self.severity),
             "dialect": self.dialect,
             "naming_convention": self.naming_convention,
+            "server_version": self.server_version,
+            "lock_timeout": self.lock_timeout,
             "rules": [rule.code for rule in all_rules()],
+            "packages": plugin_versions(),
             "engine": ENGINE,
         }
         return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
+@functools.cache
+def _opt_in_codes() -> frozenset[str]:
+    """The codes of the rules that run only when selected by code (:attr:`Rule.default`)."""
+    return frozenset(rule.code for rule in all_rules() if not rule.default)
 
 
 def _words(value: Any, key: str, source: str | None) -> tuple[str, ...]:
@@ -104,7 +138,7 @@ def _severity_value(text: str, key: str, source: str | None) -> Severity:
         return Severity(text.strip().lower())
     except ValueError:
         raise ConfigurationError(
-            key, f"unknown severity {text!r}", "use error or warning", source
+            key, f"unknown severity {text!r}", "use error, warning or info", source
         ) from None
 
 
@@ -133,7 +167,7 @@ def _severities(value: Any, key: str, source: str | None) -> tuple[tuple[str, Se
             )
         if not isinstance(level, str):
             raise ConfigurationError(
-                key, f"{level!r} is not a severity", "use error or warning", source
+                key, f"{level!r} is not a severity", "use error, warning or info", source
             )
         result.append((code, _severity_value(level, key, source)))
     return tuple(result)
@@ -148,6 +182,19 @@ def _dialect(value: Any, key: str, source: str | None) -> str | None:
     return text
 
 
+def _server_version(value: Any, key: str, source: str | None) -> tuple[int, ...]:
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?", text)
+    if match is None:
+        raise ConfigurationError(
+            key,
+            f"{value!r} is not a server release",
+            "write the release as digits and dots, as 15, 15.4 or 10.11.6",
+            source,
+        )
+    return tuple(int(part) for part in match.groups() if part is not None)
+
+
 _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "select": _codes,
     "ignore": _codes,
@@ -155,6 +202,7 @@ _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "fail_on": choice_parser(FAIL_ON),
     "dialect": _dialect,
     "naming_convention": parse_bool,
+    "server_version": _server_version,
 }
 
 

@@ -49,10 +49,12 @@ from .rule import (
     SourceComment,
 )
 from .rules import all_rules
+from .sql import literal_sql, read_sql
 from .suppression import parse_suppressions
 from .syntax import dotted_name, keyword, string_value
 
 _MIGRATION_FUNCTIONS = (UPGRADE, DOWNGRADE)
+UNPARSABLE_SQL = "LB902"
 _OWN_LINE_COMMENT = re.compile(r"^([ \t]*)(#[^\r\n]*)$|'''[\s\S]*?'''|\"\"\"[\s\S]*?\"\"\"", re.M)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -111,7 +113,12 @@ def _analyse(source: str, options: LintOptions) -> Analysis:
             findings=_syntax_error(options, 1, 1, str(error) or type(error).__name__),
             suppressions=suppressions,
         )
-    context = LintContext(dialect=options.dialect, naming_convention=options.naming_convention)
+    context = LintContext(
+        dialect=options.dialect,
+        naming_convention=options.naming_convention,
+        server_version=options.release,
+        lock_timeout=options.lock_timeout,
+    )
     walker = _Walker(source, rule_classes(options), context)
     try:
         return Analysis(
@@ -160,7 +167,11 @@ class _Walker:
         for rule in self.rules:
             for name in rule.operations:
                 self.by_operation.setdefault(name, []).append(rule)
-        self.watched = frozenset({*self.by_operation, "create_table"})
+        self.statement_rules = [rule for rule in self.rules if _overrides(rule, "visit_statement")]
+        self.reads_sql = bool(self.statement_rules or self.by_operation)
+        self.watched = frozenset({*self.by_operation, "create_table", "execute"})
+        self.dialect = context.dialect
+        self.sql_problems = UNPARSABLE_SQL in {rule.code for rule in self.rules}
         self.comment_rules = [rule for rule in self.rules if _overrides(rule, "visit_comment")]
         self.function_rules = [rule for rule in self.rules if _overrides(rule, "leave_function")]
         self.module_rules = [rule for rule in self.rules if _overrides(rule, "leave_module")]
@@ -264,6 +275,12 @@ class _Walker:
                     self._simple(statement)
             elif isinstance(statement, (ast.With, ast.AsyncWith)) and self.function is not None:
                 self._with(statement)
+            elif isinstance(statement, ast.If) and self.function is not None:
+                body, orelse = _dialect_guard(statement.test, self.dialect)
+                if body:
+                    self._block(statement.body)
+                if orelse:
+                    self._block(statement.orelse)
             else:
                 for block in _blocks(statement):
                     self._block(block)
@@ -363,7 +380,9 @@ class _Walker:
             else:
                 extend(reversed(list(ast.iter_child_nodes(node))))
 
-    def _call(self, call: ast.Call, name: str, receiver: str) -> None:
+    def _call(self, call: ast.Call, name: str, receiver: str, sql: str | None = None) -> None:
+        if name == "execute" and sql is None and self.reads_sql:
+            self._execute(call, receiver)
         if name == "create_table" and receiver == "op":
             first = call.args[0] if call.args else keyword(call, "table_name")
             table = string_value(first)
@@ -385,10 +404,87 @@ class _Walker:
             batch_table=batch_table,
             autocommit=self.autocommit,
             new_tables=self.new_tables,
+            sql=sql,
         )
         self.spans[call] = self.span
         for rule in rules:
             rule.visit_operation(operation)
+
+    def _execute(self, call: ast.Call, receiver: str) -> None:
+        """Read the literal SQL of an ``op.execute`` call and dispatch what it does."""
+        if receiver != "op" and receiver not in self.batch_tables:
+            return
+        text = literal_sql(call)
+        if text is None:
+            return
+        read = read_sql(text, self.dialect)
+        if read.problem is not None:
+            if self.sql_problems:
+                self.spans[call] = self.span
+                self._report_code(UNPARSABLE_SQL, call, read.problem)
+            return
+        execute = Operation("execute", call, self.function, autocommit=self.autocommit)
+        for statement, operations in read.statements:
+            self.spans[call] = self.span
+            for rule in self.statement_rules:
+                rule.visit_statement(statement, execute._replace(new_tables=self.new_tables))
+            for source in operations:
+                equivalent = _equivalent_call(source, call)
+                if isinstance(equivalent.func, ast.Attribute):
+                    self._call(equivalent, equivalent.func.attr, "op", statement.text)
+
+    def _report_code(self, code: str, where: ast.AST, problem: str) -> None:
+        rule = next(rule for rule in self.rules if rule.code == code)
+        rule.report(where, problem=problem)
+
+
+_DIALECT_WORDS = {
+    "postgresql": ("postgres",),
+    "mysql": ("mysql", "mariadb"),
+    "mariadb": ("mysql", "mariadb"),
+    "sqlite": ("sqlite",),
+    "mssql": ("mssql",),
+    "oracle": ("oracle",),
+}
+_EVERY_DIALECT_WORD = frozenset(word for words in _DIALECT_WORDS.values() for word in words)
+
+
+def _dialect_guard(test: ast.expr, dialect: str | None) -> tuple[bool, bool]:
+    """Whether the body and the ``else`` of an ``if`` on ``test`` can run on ``dialect``.
+
+    Revisions shared by several databases branch on the dialect (``if dialect == "sqlite":``,
+    ``if is_mysql():``, ``if bind.dialect.name != "postgresql":``); the operations of the
+    branch for another database never reach the target and are not judged. Any test it cannot
+    read this way (``and`` / ``or``, several dialects named) keeps both branches.
+    """
+    if dialect not in _DIALECT_WORDS:
+        return True, True
+    negated = False
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        negated, test = not negated, test.operand
+    if isinstance(test, ast.Compare):
+        if len(test.ops) != 1 or not isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
+            return True, True
+        if isinstance(test.ops[0], ast.NotEq):
+            negated = not negated
+    elif not isinstance(test, (ast.Name, ast.Attribute, ast.Call)):
+        return True, True
+    text = ast.unparse(test).lower()
+    named = {word for word in _EVERY_DIALECT_WORD if word in text}
+    if not named or len(named - set(_DIALECT_WORDS[dialect])) > 1:
+        return True, True
+    target = not named.isdisjoint(_DIALECT_WORDS[dialect])
+    matches = target != negated
+    return matches, not matches
+
+
+def _equivalent_call(source: str, execute: ast.Call) -> ast.Call:
+    """The Python call ``source``, every node placed where ``execute`` is."""
+    call = ast.parse(source, mode="eval").body
+    assert isinstance(call, ast.Call)
+    for node in ast.walk(call):
+        ast.copy_location(node, execute)
+    return call
 
 
 def _spans(body: list[ast.stmt]) -> list[Span]:

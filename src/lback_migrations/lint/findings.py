@@ -12,13 +12,18 @@ FAIL_ON = ("error", "warning", "never")
 class Severity(str, Enum):
     """How serious a finding is; ``fail_on`` compares against it."""
 
+    INFO = "info"
     WARNING = "warning"
     ERROR = "error"
 
     @property
     def rank(self) -> int:
-        """``0`` for a warning, ``1`` for an error."""
-        return 0 if self is Severity.WARNING else 1
+        """``-1`` for information (which never fails a run), ``0`` for a warning, ``1`` for an
+        error."""
+        return _RANKS[self]
+
+
+_RANKS = {Severity.INFO: -1, Severity.WARNING: 0, Severity.ERROR: 1}
 
 
 class Finding(NamedTuple):
@@ -42,8 +47,9 @@ class Finding(NamedTuple):
     severity: Severity
 
     def render(self) -> str:
-        """Return ``path:line:col: CODE message``, the text output of one finding."""
-        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+        """Return ``path:line:col: CODE message [severity]``, the text output of one finding."""
+        place = f"{self.path}:{self.line}:{self.column}"
+        return f"{place}: {self.code} {self.message} [{self.severity.value}]"
 
     def as_dict(self) -> dict[str, Any]:
         """Return the finding as a JSON-serialisable mapping."""

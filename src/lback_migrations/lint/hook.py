@@ -24,7 +24,7 @@ class LintFailedError(LbackError):
     """The linter found problems at or above ``fail_on`` in a revision.
 
     :param path: the revision file, which is kept as written.
-    :param findings: every finding in the file.
+    :param findings: the findings at or above ``fail_on`` (the others are only shown).
     :param fail_on: the configured threshold.
     """
 
@@ -63,4 +63,4 @@ def lint_revision(path: str, options: Mapping[str, str]) -> None:
         sys.stdout.write(f"{finding.render()}\n")
     failing = [finding for finding in findings if settings.fails(finding.severity)]
     if failing:
-        raise LintFailedError(path, findings, settings.fail_on)
+        raise LintFailedError(path, failing, settings.fail_on)

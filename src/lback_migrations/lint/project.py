@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 INI_NAME = "alembic.ini"
+LOCK_TIMEOUT_OPTION = "lback.lock_timeout"
+VERSIONED_DIALECTS = frozenset({"postgresql", "mysql", "mariadb"})
+"""The dialects whose server release some rules judge by."""
 _REVISION = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*(['"])([^'"\n]+)\1""", re.M)
 
 
@@ -63,6 +66,17 @@ def configured_dialect(config: Config | None) -> str | None:
     """
     from sqlalchemy.engine import make_url
 
+    url = configured_url(config)
+    if not url:
+        return None
+    try:
+        return make_url(url).get_backend_name()
+    except Exception:  # any unparsable URL: no dialect, and nothing of the URL is shown
+        return None
+
+
+def configured_url(config: Config | None) -> str | None:
+    """The configured database URL (see :func:`configured_dialect`), or ``None``."""
     try:
         urls = (
             config_urls(config)
@@ -71,13 +85,7 @@ def configured_dialect(config: Config | None) -> str | None:
         )
     except ConfigurationError:
         return None
-    url = urls.url
-    if not url:
-        return None
-    try:
-        return make_url(url).get_backend_name()
-    except Exception:  # any unparsable URL: no dialect, and nothing of the URL is shown
-        return None
+    return urls.url
 
 
 def lint_options(
@@ -97,6 +105,12 @@ def lint_options(
     options = parse_lint_options(raw)
     if options.dialect is None:
         options = options._replace(dialect=configured_dialect(config))
+    if config is not None and config.get_main_option(LOCK_TIMEOUT_OPTION):
+        options = options._replace(lock_timeout=True)
+    if options.server_version is None and options.dialect in VERSIONED_DIALECTS:
+        from .server import server_release
+
+        options = options._replace(server_version=server_release(configured_url(config)))
     return options
 
 

@@ -12,6 +12,9 @@ hooks a rule overrides:
 
 - :meth:`Rule.visit_operation` for each ``op.<name>(...)`` call (or call on the batch operations
   object of ``op.batch_alter_table``) whose name is in :attr:`Rule.operations`;
+- :meth:`Rule.visit_statement` for each statement of the literal SQL of an ``op.execute``
+  call (:mod:`lback_migrations.lint.sql`); the operations such a statement amounts to also
+  reach :meth:`Rule.visit_operation`, as if written in Python;
 - :meth:`Rule.visit_comment` for each comment on a line of its own;
 - :meth:`Rule.leave_function` after the body of ``upgrade()`` and of ``downgrade()``;
 - :meth:`Rule.leave_module` once the whole file is read.
@@ -27,10 +30,13 @@ import ast
 import inspect
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from .findings import Severity
 from .syntax import keyword, positional, string_value
+
+if TYPE_CHECKING:
+    from .sql import SqlStatement
 
 UPGRADE = "upgrade"
 DOWNGRADE = "downgrade"
@@ -50,10 +56,20 @@ class LintContext(NamedTuple):
         or ``None`` when unknown; rules tied to a dialect then stay silent.
     :param naming_convention: the project's MetaData has a naming convention, so constraints
         left unnamed in a revision are named by it.
+    :param server_version: the target server's release, as ``(major, minor, ...)``, or
+        ``None`` when unknown; a rule that depends on it says so in its documentation.
+    :param lock_timeout: the environment sets a lock timeout for every migration
+        (``lback.lock_timeout``).
     """
 
     dialect: str | None = None
     naming_convention: bool = False
+    server_version: tuple[int, ...] | None = None
+    lock_timeout: bool = False
+
+    def server_at_least(self, *release: int) -> bool:
+        """Whether the target server is ``release`` or later (``False`` when unknown)."""
+        return self.server_version is not None and self.server_version >= release
 
 
 class RevisionContext(NamedTuple):
@@ -98,6 +114,9 @@ class Operation(NamedTuple):
         its batch operations object, else ``None``.
     :param autocommit: the call is inside ``with op.get_context().autocommit_block():``.
     :param new_tables: the tables ``op.create_table`` created earlier in the same function.
+    :param sql: the SQL statement the operation was read from, when it was written as
+        ``op.execute("...")``; its ``call`` then is the equivalent Python call, placed at the
+        ``op.execute`` call.
     """
 
     name: str
@@ -106,6 +125,7 @@ class Operation(NamedTuple):
     batch_table: str | None = None
     autocommit: bool = False
     new_tables: frozenset[str] = frozenset()
+    sql: str | None = None
 
     @property
     def in_batch(self) -> bool:
@@ -205,9 +225,17 @@ class Example:
     :param naming_convention: lint as if the MetaData had a naming convention.
     :param file_name: the file name, for rules that read it.
     :param siblings: revision ids of the files beside it, for rules that read them.
+    :param server_version: the target server's release the snippet is linted for.
     """
 
-    __slots__ = ("code", "dialect", "file_name", "naming_convention", "siblings")
+    __slots__ = (
+        "code",
+        "dialect",
+        "file_name",
+        "naming_convention",
+        "server_version",
+        "siblings",
+    )
 
     def __init__(
         self,
@@ -216,12 +244,14 @@ class Example:
         naming_convention: bool = False,
         file_name: str = EXAMPLE_FILE_NAME,
         siblings: tuple[str, ...] | None = None,
+        server_version: tuple[int, ...] | None = None,
     ) -> None:
         self.code = code
         self.dialect = dialect
         self.naming_convention = naming_convention
         self.file_name = file_name
         self.siblings = siblings
+        self.server_version = server_version
 
     @property
     def source(self) -> str:
@@ -231,7 +261,11 @@ class Example:
     @property
     def context(self) -> LintContext:
         """The lint context the snippet is meant for."""
-        return LintContext(dialect=self.dialect, naming_convention=self.naming_convention)
+        return LintContext(
+            dialect=self.dialect,
+            naming_convention=self.naming_convention,
+            server_version=self.server_version,
+        )
 
     @property
     def revision_context(self) -> RevisionContext:
@@ -261,9 +295,10 @@ class Invalid(Example):
         naming_convention: bool = False,
         file_name: str = EXAMPLE_FILE_NAME,
         siblings: tuple[str, ...] | None = None,
+        server_version: tuple[int, ...] | None = None,
         line: int | None = None,
     ) -> None:
-        super().__init__(code, dialect, naming_convention, file_name, siblings)
+        super().__init__(code, dialect, naming_convention, file_name, siblings, server_version)
         self.line = line
 
 
@@ -293,6 +328,8 @@ class Rule:
     """The ``op.<name>`` calls :meth:`visit_operation` receives."""
     dialects: ClassVar[frozenset[str]] = frozenset()
     """The dialects the rule applies to; empty means every dialect."""
+    default: ClassVar[bool] = True
+    """Whether the rule runs unless ignored; ``False``: only when ``select`` names its code."""
     VALID: ClassVar[Sequence[Valid]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 
@@ -306,6 +343,9 @@ class Rule:
 
     def visit_operation(self, operation: Operation) -> None:
         """Called for each operation named in :attr:`operations`."""
+
+    def visit_statement(self, statement: SqlStatement, execute: Operation) -> None:
+        """Called for each statement of the literal SQL of ``execute``, an ``op.execute``."""
 
     def visit_comment(self, comment: SourceComment) -> None:
         """Called for each comment on a line of its own."""

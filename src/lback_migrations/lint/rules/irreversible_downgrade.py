@@ -14,6 +14,10 @@ class IrreversibleDowngrade(Rule):
     detects; hand-written ``op.execute`` needs its reverse written by hand). When a revision
     truly cannot be reversed, suppress the finding on the ``def downgrade`` line and say why in
     the docstring.
+
+    A revision whose ``upgrade()`` does nothing has nothing to undo (a merge point, a
+    deliberately empty revision), and a file that defines no ``upgrade()`` is no revision (an
+    ``__init__.py`` in ``versions/``): neither is reported.
     """
 
     code = "LB105"
@@ -30,6 +34,19 @@ class IrreversibleDowngrade(Rule):
                 op.drop_column("account", "nickname")
             """
         ),
+        Valid(
+            """
+            revision = "b2c3d4e5f6a7"
+            down_revision = ("ae1027a6acf", "1975ea83b712")
+
+            def upgrade():
+                pass
+
+            def downgrade():
+                pass
+            """
+        ),
+        Valid("", file_name="__init__.py"),
     )
     INVALID = (
         Invalid(
@@ -62,10 +79,11 @@ class IrreversibleDowngrade(Rule):
     )
 
     def leave_module(self, functions: dict[str, MigrationFunction]) -> None:
-        downgrade = functions.get(DOWNGRADE)
+        upgrade, downgrade = functions.get(UPGRADE), functions.get(DOWNGRADE)
+        if upgrade is None or upgrade.empty:
+            return
         if downgrade is None:
-            upgrade = functions.get(UPGRADE)
-            self.report(upgrade.node if upgrade else (1, 1), problem="is missing")
+            self.report(upgrade.node, problem="is missing")
         elif downgrade.raises:
             self.report(downgrade.node, problem="raises")
         elif downgrade.empty:

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..rule import Invalid, RevisionContext, RevisionFacts, Rule, Valid
 
+_ALEMBIC_ID = re.compile(r"(?<![A-Za-z0-9])(?=[0-9]*[a-f])[0-9a-f]{12}(?![A-Za-z0-9])")
+"""Twelve hexadecimal digits, at least one a letter: an id as ``alembic revision`` writes it."""
 _TOKEN = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%%")
 
 
@@ -20,6 +22,13 @@ class RevisionFileName(Rule):
 
     Give the file a fresh id (``alembic revision`` writes one) and make ``revision`` and the
     file name agree.
+
+    A name that holds the id as a word of its own (between the start or end of the name and a
+    character that is no letter or digit) is accepted whatever else it holds, and so is a name
+    that holds no revision id at all: histories are often linted without their ``alembic.ini``
+    (the template is then unknown), and projects put dates or sequence numbers before the id or
+    name their files by release alone. What is reported is a name that holds ANOTHER id: one of
+    the revisions beside it, or a word of twelve hexadecimal digits as Alembic writes ids.
     """
 
     code = "LB404"
@@ -34,6 +43,27 @@ class RevisionFileName(Rule):
             """,
             file_name="ae1027a6acf_add_account.py",
         ),
+        Valid(
+            """
+            revision = "ae1027a6acf"
+            down_revision = None
+            """,
+            file_name="2024_05_01_1200-ae1027a6acf_add_account.py",
+        ),
+        Valid(
+            """
+            revision = "k1"
+            down_revision = None
+            """,
+            file_name="k1.py",
+        ),
+        Valid(
+            """
+            revision = "937cbd173ca1"
+            down_revision = None
+            """,
+            file_name="0001_2_7_0_add_index_to_task_instance_table.py",
+        ),
     )
     INVALID = (
         Invalid(
@@ -42,6 +72,15 @@ class RevisionFileName(Rule):
             down_revision = None
             """,
             file_name="ae1027a6acf_add_account.py",
+            siblings=("ae1027a6acf",),
+            line=1,
+        ),
+        Invalid(
+            """
+            revision = "77ebcc9cf355"
+            down_revision = None
+            """,
+            file_name="2022_06_04_133535_d60c18774a5d_add_indexes.py",
             line=1,
         ),
     )
@@ -56,13 +95,25 @@ class RevisionFileName(Rule):
             return
         value = facts.revision.values[0]
         stem = revision.file_name.removesuffix(".py")
-        if not _matches(template, value, stem):
+        if _holds_word(stem, value) or _matches(template, value, stem):
+            return
+        claimed = {word for word in _ALEMBIC_ID.findall(stem) if word != value}
+        for other in revision.known_revisions or ():
+            if other != value and _holds_word(stem, other):
+                claimed.add(other)
+        if claimed:
             message = self.message.format(
                 revision=value,
                 file_name=revision.file_name,
                 fix="rename the file or correct `revision`",
             )
             yield facts.revision.line, facts.revision.column, message
+
+
+def _holds_word(stem: str, revision: str) -> bool:
+    """Whether ``revision`` is in ``stem`` with no letter or digit right before or after it."""
+    pattern = rf"(?<![A-Za-z0-9]){re.escape(revision)}(?![A-Za-z0-9])"
+    return re.search(pattern, stem) is not None
 
 
 def _matches(template: str, revision: str, stem: str) -> bool:

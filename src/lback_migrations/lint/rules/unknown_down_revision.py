@@ -15,13 +15,17 @@ class UnknownDownRevision(Rule):
 
     Set ``down_revision`` to the id of the revision this one follows (``alembic heads`` lists
     the candidates), or merge the branches with ``alembic merge``.
+
+    The ``lint`` command looks for the named revisions among all it lints and the files beside
+    them, so a history spread over several directories (several ``version_locations``, or
+    ``expand`` / ``contract`` branches in subdirectories) is one history.
     """
 
     code = "LB405"
     name = "unknown-down-revision"
     severity = Severity.ERROR
     message = (
-        "down_revision {value!r} names no revision in this versions directory: set it to the "
+        "down_revision {value!r} names no revision of the history: set it to the "
         "revision this one follows (see alembic heads)"
     )
     VALID = (

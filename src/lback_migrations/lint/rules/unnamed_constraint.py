@@ -20,6 +20,11 @@ class UnnamedConstraint(Rule):
     Pass ``name=...``, or give the MetaData a ``naming_convention`` (autogenerate then writes
     the names as ``op.f(...)``) and set ``naming_convention = true`` in the lint options so
     that this rule knows unnamed constraints get a name.
+
+    A constraint written inside ``op.create_table`` is reported only on SQLite, which leaves it
+    without any name (even batch mode cannot drop it then). PostgreSQL and MariaDB name it by a
+    fixed pattern (``account_email_key``, ``post_ibfk_1``) that reflection reads back, so a
+    later autogenerate can drop it on the same backend.
     """
 
     code = "LB401"
@@ -53,6 +58,14 @@ class UnnamedConstraint(Rule):
             """,
             naming_convention=True,
         ),
+        Valid(
+            """
+            def upgrade():
+                op.create_table("account", sa.Column("email", sa.String()),
+                                sa.UniqueConstraint("email"))
+            """,
+            dialect="postgresql",
+        ),
     )
     INVALID = (
         Invalid(
@@ -71,6 +84,7 @@ class UnnamedConstraint(Rule):
                     sa.UniqueConstraint("email"),
                 )
             """,
+            dialect="sqlite",
             line=5,
         ),
     )
@@ -79,6 +93,8 @@ class UnnamedConstraint(Rule):
         if self.context.naming_convention:
             return
         if operation.name == "create_table":
+            if self.context.dialect != "sqlite":
+                return
             for value in operation.call.args[1:]:
                 if isinstance(value, ast.Call) and is_call_to(value, *_CONSTRAINTS):
                     name = keyword(value, "name")
