@@ -276,10 +276,10 @@ class _Walker:
             elif isinstance(statement, (ast.With, ast.AsyncWith)) and self.function is not None:
                 self._with(statement)
             elif isinstance(statement, ast.If) and self.function is not None:
-                body, orelse = _dialect_guard(statement.test, self.dialect)
-                if body:
+                runs_body, runs_orelse = _dialect_guard(statement.test, self.dialect)
+                if runs_body:
                     self._block(statement.body)
-                if orelse:
+                if runs_orelse:
                     self._block(statement.orelse)
             else:
                 for block in _blocks(statement):
