@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
-from .compare import AUTOGENERATE_PLUGINS, type_comparator
+from .autogenerate_plugins import autogenerate_plugins
+from .compare import type_comparator
 from .directives import chain, skip_empty_revision
 from .errors import ConfigurationError
 from .filters import include_name_filter, include_object_filter
 from .metadata import import_target_metadata
+from .plugin import POSTGRESQL_ENUMS_PLUGIN
 from .renames import rename_directive
 from .render import type_renderer
 from .settings import Settings, load_settings
@@ -175,6 +177,9 @@ class MigrationEnvironment:
         }
         if settings.user_module_prefix:
             options["user_module_prefix"] = settings.user_module_prefix
-        if settings.compare_server_default:
-            options["autogenerate_plugins"] = list(AUTOGENERATE_PLUGINS)
+        options["autogenerate_plugins"] = autogenerate_plugins(settings)
+        if dialect == "postgresql" and POSTGRESQL_ENUMS_PLUGIN in options["autogenerate_plugins"]:
+            from .objects.enums import enum_type_renderer  # PostgreSQL's dialect: only there
+
+            options["render_item"] = enum_type_renderer(options["render_item"])
         return options

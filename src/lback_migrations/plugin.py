@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 FORMAT_HOOK = "lback_format"
 LINT_HOOK = "lback_lint"
+POSTGRESQL_ENUMS_PLUGIN = "lback.postgresql_enums"
+CHECK_CONSTRAINTS_PLUGIN = "lback.check_constraints"
 
 
 def _format_hook(path: str, options: Mapping[str, str]) -> None:
@@ -42,10 +44,40 @@ def _compare_server_default(*args: Any, **kwargs: Any) -> PriorityDispatchResult
     return compare_column_server_default(*args, **kwargs)
 
 
+def _compare_enums(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .objects.enums import compare_enums
+
+    return compare_enums(*args, **kwargs)
+
+
+def _compare_check_constraints(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .objects.check_constraints import compare_check_expressions
+
+    return compare_check_expressions(*args, **kwargs)
+
+
+def _setup_object_plugins() -> None:
+    from alembic.runtime.plugins import Plugin
+
+    Plugin(POSTGRESQL_ENUMS_PLUGIN).add_autogenerate_comparator(
+        _compare_enums,
+        "schema",
+        "postgresql_enums",
+        qualifier="postgresql",
+        priority=DispatchPriority.LAST,
+    )
+    # LAST: after alembic.ext.checkconstraint_byname, whose proposals it corrects
+    Plugin(CHECK_CONSTRAINTS_PLUGIN).add_autogenerate_comparator(
+        _compare_check_constraints, "table", "check_expressions", priority=DispatchPriority.LAST
+    )
+
+
 def setup(plugin: Plugin) -> None:
     """Register lback-migrations with Alembic: the ``lback_format`` and ``lback_lint`` hook
     types, and the normalising server default comparator (used when an environment names the
-    ``lback`` plugin in ``autogenerate_plugins``, as the ``lback`` templates do).
+    ``lback`` plugin in ``autogenerate_plugins``, as the ``lback`` templates do); and the
+    plugins of :mod:`lback_migrations.objects`, each under its own name
+    (``lback.postgresql_enums``, ``lback.check_constraints``, ...).
 
     :param plugin: the :class:`alembic.runtime.plugins.Plugin` Alembic created for ``lback``.
     """
@@ -54,3 +86,4 @@ def setup(plugin: Plugin) -> None:
     plugin.add_autogenerate_comparator(
         _compare_server_default, "column", "server_default", priority=DispatchPriority.FIRST
     )
+    _setup_object_plugins()

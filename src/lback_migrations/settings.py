@@ -79,6 +79,15 @@ class Settings:
     """Run each migration in its own transaction."""
     rename_detection: str = "ask"
     """``ask`` on a terminal, ``warn`` only, or ``off``: what to do with rename candidates."""
+    compare_check_constraints: bool = False
+    """Compare named CHECK constraints (Alembic's ``alembic.ext.checkconstraint_byname``), with
+    the expression text normalised so a server's rewriting is no change."""
+    autogenerate_plugins: tuple[str, ...] = ()
+    """Alembic autogenerate plugins to add to (or, written ``~name``, remove from) the list the
+    options turn on."""
+    entities: tuple[str, ...] = ()
+    """Import paths ``module:attribute`` of lists of alembic-utils entities (views, functions,
+    triggers, policies) to compare."""
 
     source: str | None = field(default=None, compare=False)
     """Where the options came from, for error messages."""
@@ -126,6 +135,9 @@ _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "skip_empty_revisions": parse_bool,
     "transaction_per_migration": parse_bool,
     "rename_detection": choice_parser(RENAME_DETECTION_MODES),
+    "compare_check_constraints": parse_bool,
+    "autogenerate_plugins": parse_list,
+    "entities": parse_list,
 }
 
 
