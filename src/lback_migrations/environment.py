@@ -19,7 +19,7 @@ from .autogenerate_plugins import autogenerate_plugins
 from .compare import type_comparator
 from .directives import chain, skip_empty_revision
 from .errors import ConfigurationError
-from .filters import include_name_filter, include_object_filter
+from .filters import all_of, include_name_filter, include_object_filter
 from .metadata import import_target_metadata
 from .plugin import POSTGRESQL_ENUMS_PLUGIN
 from .renames import rename_directive
@@ -29,8 +29,10 @@ from .signals import step_reporter
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from alembic.runtime.environment import ProcessRevisionDirectiveFn
+    from alembic.runtime.environment import IncludeObjectFn, ProcessRevisionDirectiveFn
     from sqlalchemy import MetaData
+
+_log = logging.getLogger(__name__)
 
 CONFIGURE_LOGGING_ATTRIBUTE = "lback.configure_logging"
 """``config.attributes`` key: set it false to keep ``env.py`` away from logging entirely."""
@@ -182,4 +184,29 @@ class MigrationEnvironment:
             from .objects.enums import enum_type_renderer  # PostgreSQL's dialect: only there
 
             options["render_item"] = enum_type_renderer(options["render_item"])
+        if settings.entities:
+            options["include_object"] = self._with_entities(options["include_object"], dialect)
         return options
+
+    def _with_entities(self, include_object: IncludeObjectFn, dialect: str) -> IncludeObjectFn:
+        """Register ``lback.entities`` (PostgreSQL objects) and filter them as tables are."""
+        settings = self.settings
+        if dialect != "postgresql":
+            _log.warning(
+                "lback.entities: alembic-utils entities are PostgreSQL objects; ignored on %s",
+                dialect,
+            )
+            return include_object
+        from .objects.entities import entity_filter, load_entities  # imports alembic-utils
+
+        entities = load_entities(settings.entities, settings.source)
+        return all_of(
+            include_object,
+            entity_filter(
+                entities,
+                include_tables=settings.include_tables,
+                exclude_tables=settings.exclude_tables,
+                schemas=settings.schemas,
+                drop_unknown=settings.drop_unknown_tables,
+            ),
+        )
