@@ -21,7 +21,7 @@ from .directives import chain, skip_empty_revision
 from .errors import ConfigurationError
 from .filters import all_of, include_name_filter, include_object_filter
 from .metadata import import_target_metadata
-from .plugin import POSTGRESQL_ENUMS_PLUGIN
+from .plugin import POSTGRESQL_ENUMS_PLUGIN, SEQUENCE_DIALECTS, SEQUENCES_PLUGIN
 from .renames import rename_directive
 from .render import type_renderer
 from .settings import Settings, load_settings
@@ -184,6 +184,17 @@ class MigrationEnvironment:
             from .objects.enums import enum_type_renderer  # PostgreSQL's dialect: only there
 
             options["render_item"] = enum_type_renderer(options["render_item"])
+        if dialect in SEQUENCE_DIALECTS and SEQUENCES_PLUGIN in options["autogenerate_plugins"]:
+            from .objects.sequences import sequence_filter
+
+            options["include_object"] = all_of(
+                options["include_object"],
+                sequence_filter(
+                    include_tables=settings.include_tables,
+                    exclude_tables=settings.exclude_tables,
+                    drop_unknown=settings.drop_unknown_tables,
+                ),
+            )
         if settings.entities:
             options["include_object"] = self._with_entities(options["include_object"], dialect)
         return options

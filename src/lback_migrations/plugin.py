@@ -24,6 +24,9 @@ FORMAT_HOOK = "lback_format"
 LINT_HOOK = "lback_lint"
 POSTGRESQL_ENUMS_PLUGIN = "lback.postgresql_enums"
 CHECK_CONSTRAINTS_PLUGIN = "lback.check_constraints"
+SEQUENCES_PLUGIN = "lback.sequences"
+SEQUENCE_DIALECTS = ("postgresql", "mysql", "mariadb")
+"""Where sequences exist (MySQL has none: the comparator checks the server)."""
 
 
 def _format_hook(path: str, options: Mapping[str, str]) -> None:
@@ -56,6 +59,12 @@ def _compare_check_constraints(*args: Any, **kwargs: Any) -> PriorityDispatchRes
     return compare_check_expressions(*args, **kwargs)
 
 
+def _compare_sequences(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .objects.sequences import compare_sequences
+
+    return compare_sequences(*args, **kwargs)
+
+
 def _setup_object_plugins() -> None:
     from alembic.runtime.plugins import Plugin
 
@@ -66,6 +75,11 @@ def _setup_object_plugins() -> None:
         qualifier="postgresql",
         priority=DispatchPriority.LAST,
     )
+    sequences = Plugin(SEQUENCES_PLUGIN)
+    for dialect in SEQUENCE_DIALECTS:
+        sequences.add_autogenerate_comparator(
+            _compare_sequences, "schema", "sequences", qualifier=dialect
+        )
     # LAST: after alembic.ext.checkconstraint_byname, whose proposals it corrects
     Plugin(CHECK_CONSTRAINTS_PLUGIN).add_autogenerate_comparator(
         _compare_check_constraints, "table", "check_expressions", priority=DispatchPriority.LAST
