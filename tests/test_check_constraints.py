@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lback_migrations.objects.check_constraints import canonical_expression, server_spelling
+from lback_migrations.objects.check_constraints import spelled_check
+from lback_migrations.objects.spelling import canonical_expression
 from tests.databases import Database
 from tests.object_round_trips import (
     assert_check_clean,
@@ -132,7 +133,7 @@ def spelling_on(database: Database, expression: str) -> str | None:
     engine = sa.create_engine(database.url, poolclass=sa.pool.NullPool)
     try:
         with engine.begin() as connection:
-            spelled = server_spelling(connection, None, "item", expression)
+            spelled = spelled_check(connection, None, "item", expression)
             assert sa.inspect(connection).get_check_constraints("item") == []
             return spelled
     finally:

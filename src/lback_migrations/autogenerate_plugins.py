@@ -16,7 +16,12 @@ from alembic.runtime.plugins import Plugin
 from alembic.util import CommandError, PriorityDispatcher
 
 from .errors import ConfigurationError
-from .plugin import CHECK_CONSTRAINTS_PLUGIN, POSTGRESQL_ENUMS_PLUGIN, SEQUENCES_PLUGIN
+from .plugin import (
+    CHECK_CONSTRAINTS_PLUGIN,
+    COMPUTED_PLUGIN,
+    POSTGRESQL_ENUMS_PLUGIN,
+    SEQUENCES_PLUGIN,
+)
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -42,7 +47,7 @@ def autogenerate_plugins(settings: Settings) -> list[str]:
     names = [ALEMBIC_PLUGINS]
     if settings.compare_server_default:
         names.append(SERVER_DEFAULT_PLUGIN)
-    names += [POSTGRESQL_ENUMS_PLUGIN, SEQUENCES_PLUGIN]
+    names += [POSTGRESQL_ENUMS_PLUGIN, SEQUENCES_PLUGIN, COMPUTED_PLUGIN]
     if settings.compare_check_constraints:
         names += [CHECKCONSTRAINT_BYNAME_PLUGIN, CHECK_CONSTRAINTS_PLUGIN]
     for name in settings.autogenerate_plugins:

@@ -25,6 +25,7 @@ LINT_HOOK = "lback_lint"
 POSTGRESQL_ENUMS_PLUGIN = "lback.postgresql_enums"
 CHECK_CONSTRAINTS_PLUGIN = "lback.check_constraints"
 SEQUENCES_PLUGIN = "lback.sequences"
+COMPUTED_PLUGIN = "lback.computed"
 SEQUENCE_DIALECTS = ("postgresql", "mysql", "mariadb")
 """Where sequences exist (MySQL has none: the comparator checks the server)."""
 
@@ -65,6 +66,12 @@ def _compare_sequences(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
     return compare_sequences(*args, **kwargs)
 
 
+def _compare_computed(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .objects.computed import compare_computed_columns
+
+    return compare_computed_columns(*args, **kwargs)
+
+
 def _setup_object_plugins() -> None:
     from alembic.runtime.plugins import Plugin
 
@@ -80,6 +87,7 @@ def _setup_object_plugins() -> None:
         sequences.add_autogenerate_comparator(
             _compare_sequences, "schema", "sequences", qualifier=dialect
         )
+    Plugin(COMPUTED_PLUGIN).add_autogenerate_comparator(_compare_computed, "table", "computed")
     # LAST: after alembic.ext.checkconstraint_byname, whose proposals it corrects
     Plugin(CHECK_CONSTRAINTS_PLUGIN).add_autogenerate_comparator(
         _compare_check_constraints, "table", "check_expressions", priority=DispatchPriority.LAST

@@ -23,12 +23,13 @@ same expression.
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from alembic.operations import ops
 from alembic.util import PriorityDispatchResult
+
+from .spelling import PROBE_TABLE, canonical_expression, server_spelling
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
@@ -36,97 +37,29 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PROBE_TABLE = "lback_check_probe"
 PROBE_CONSTRAINT = "lback_check_probe_expression"
-_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`(?:[^`]|``)*`|\s+|[^'\"`\s]+")
-_SPACE_BESIDE_PUNCTUATION = re.compile(r"\s*([(),])\s*")
-_PARENTHESES = re.compile(r"'(?:[^']|'')*'|[()]|[^'()]+")
-
-
-def canonical_expression(sql: str) -> str:
-    """Reduce a CHECK expression's text to a form that ignores spelling only.
-
-    Case outside string literals, identifier quotes, runs of white space and parentheses that
-    enclose the whole expression make no difference.
-
-    :param sql: the expression as written or as a server returns it.
-    :returns: the canonical text.
-    """
-    parts: list[str] = []
-    for token in _TOKEN.findall(sql.strip()):
-        if token.startswith("'"):
-            parts.append(token)
-        elif token[0] in '"`':
-            parts.append(token[1:-1].replace(token[0] * 2, token[0]).lower())
-        elif token.isspace():
-            parts.append(" ")
-        else:
-            parts.append(token.lower())
-    text = _SPACE_BESIDE_PUNCTUATION.sub(r"\1", "".join(parts)).strip()
-    while text.startswith("(") and _closes_at_end(text):
-        text = text[1:-1].strip()
-    return text
-
-
-def _closes_at_end(text: str) -> bool:
-    """Whether the parenthesis opening ``text`` is the one closing it."""
-    depth = 0
-    for token in _PARENTHESES.finditer(text):
-        if token.group() == "(":
-            depth += 1
-        elif token.group() == ")":
-            depth -= 1
-            if depth == 0:
-                return token.end() == len(text)
-    return False
 
 
 def _model_sql(constraint: sa.CheckConstraint, dialect: sa.Dialect) -> str:
     return str(constraint.sqltext.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
-def _probe_table_sql(dialect: sa.Dialect, schema: str | None, table: str) -> tuple[str, str]:
-    preparer = dialect.identifier_preparer
-    source = preparer.quote(table)
-    if schema:
-        source = f"{preparer.quote_schema(schema)}.{source}"
-    if dialect.name == "postgresql":
-        return f"CREATE TEMPORARY TABLE {PROBE_TABLE} (LIKE {source})", ""
-    return (
-        f"CREATE TEMPORARY TABLE {PROBE_TABLE} LIKE {source}",
-        f"DROP TEMPORARY TABLE IF EXISTS {PROBE_TABLE}",
-    )
-
-
-def server_spelling(
+def spelled_check(
     connection: sa.Connection, schema: str | None, table: str, expression: str
 ) -> str | None:
     """Ask the server how it stores ``expression`` as a CHECK constraint of ``table``.
 
     :param expression: the model's expression, compiled for the connection's dialect.
-    :returns: the text the server hands back, or ``None`` when the server cannot say (SQLite,
-        or an expression the table's current columns cannot hold).
+    :returns: the server's text, or ``None`` when it cannot say (see
+        :func:`~lback_migrations.objects.spelling.server_spelling`).
     """
-    dialect = connection.dialect
-    if dialect.name not in ("postgresql", "mysql", "mariadb"):
-        return None
-    create, drop = _probe_table_sql(dialect, schema, table)
-    add = f"ALTER TABLE {PROBE_TABLE} ADD CONSTRAINT {PROBE_CONSTRAINT} CHECK ({expression})"
-    savepoint = connection.begin_nested() if dialect.name == "postgresql" else None
-    try:
-        connection.exec_driver_sql(create)
-        connection.exec_driver_sql(add.replace("%", "%%"))
-        reflected = sa.inspect(connection).get_check_constraints(PROBE_TABLE)
-    except sa.exc.DBAPIError as error:
-        log.info("cannot spell CHECK (%s) on the server: %s", expression, error.orig)
-        return None
-    finally:
-        if savepoint is not None:
-            savepoint.rollback()
-        elif drop:
-            connection.exec_driver_sql(drop)
-    texts = [check["sqltext"] for check in reflected if check["name"] == PROBE_CONSTRAINT]
-    return texts[0] if texts else None
+
+    def read(inspector: sa.Inspector) -> str | None:
+        checks = inspector.get_check_constraints(PROBE_TABLE)
+        return next((c["sqltext"] for c in checks if c["name"] == PROBE_CONSTRAINT), None)
+
+    alteration = f"ALTER TABLE {PROBE_TABLE} ADD CONSTRAINT {PROBE_CONSTRAINT} CHECK ({expression})"
+    return server_spelling(connection, schema, table, alteration, read)
 
 
 def _same_expression(
@@ -138,7 +71,7 @@ def _same_expression(
 ) -> bool:
     if canonical_expression(model_sql) == canonical_expression(database_sql):
         return True
-    spelled = server_spelling(connection, schema, table, model_sql)
+    spelled = spelled_check(connection, schema, table, model_sql)
     return spelled is not None and canonical_expression(spelled) == canonical_expression(
         database_sql
     )
