@@ -81,6 +81,15 @@ sqlalchemy.url = sqlite+aiosqlite:///%(here)s/app.db
 # times a migration that failed on lock_timeout is retried, when it was rolled back whole
 # lback.lock_timeout_retries = 3
 
+# named CHECK constraints compared (Alembic's checkconstraint_byname), expressions normalised
+# lback.compare_check_constraints = false
+
+# more Alembic autogenerate plugins by name, or ~name to turn one off (~lback.postgresql_enums)
+# lback.autogenerate_plugins = myproject.alembic_plugin
+
+# alembic-utils views, functions, triggers, policies: module:attribute lists (PostgreSQL)
+# lback.entities = myapp.db:ENTITIES
+
 
 [post_write_hooks]
 # Every new revision is formatted, then linted (see the Hooks page of the lback-migrations docs).

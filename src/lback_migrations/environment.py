@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
-from .compare import AUTOGENERATE_PLUGINS, type_comparator
+from .autogenerate_plugins import autogenerate_plugins
+from .compare import type_comparator
 from .database_url import config_urls
 from .deployment import Deployment
 from .directives import (
@@ -25,10 +26,11 @@ from .directives import (
     skip_empty_revision,
 )
 from .errors import ConfigurationError
-from .filters import include_name_filter, include_object_filter
+from .filters import all_of, include_name_filter, include_object_filter
 from .history_tables import history_tables, revision_files
 from .ignored_tables import IgnoredTables, ignored_tables_reporter
 from .metadata import TARGET_METADATA_KEY, import_target_metadata
+from .plugin import POSTGRESQL_ENUMS_PLUGIN, SEQUENCE_DIALECTS, SEQUENCES_PLUGIN
 from .renames import rename_directive
 from .render import type_renderer
 from .settings import PYPROJECT_TABLE, Settings, load_settings
@@ -36,8 +38,14 @@ from .signals import step_reporter
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from alembic.runtime.environment import EnvironmentContext, ProcessRevisionDirectiveFn
+    from alembic.runtime.environment import (
+        EnvironmentContext,
+        IncludeObjectFn,
+        ProcessRevisionDirectiveFn,
+    )
     from sqlalchemy import MetaData
+
+_log = logging.getLogger(__name__)
 
 CONFIGURE_LOGGING_ATTRIBUTE = "lback.configure_logging"
 """``config.attributes`` key: set it false to keep ``env.py`` away from logging entirely."""
@@ -221,6 +229,45 @@ class MigrationEnvironment:
         }
         if settings.user_module_prefix:
             options["user_module_prefix"] = settings.user_module_prefix
-        if settings.compare_server_default:
-            options["autogenerate_plugins"] = list(AUTOGENERATE_PLUGINS)
+        options["autogenerate_plugins"] = autogenerate_plugins(settings)
+        if dialect == "postgresql" and POSTGRESQL_ENUMS_PLUGIN in options["autogenerate_plugins"]:
+            from .objects.enums import enum_type_renderer  # PostgreSQL's dialect: only there
+
+            options["render_item"] = enum_type_renderer(options["render_item"])
+        if dialect in SEQUENCE_DIALECTS and SEQUENCES_PLUGIN in options["autogenerate_plugins"]:
+            from .objects.sequences import sequence_filter
+
+            options["include_object"] = all_of(
+                options["include_object"],
+                sequence_filter(
+                    include_tables=settings.include_tables,
+                    exclude_tables=settings.exclude_tables,
+                    drop_unknown=settings.drop_unknown_tables,
+                ),
+            )
+        if settings.entities:
+            options["include_object"] = self._with_entities(options["include_object"], dialect)
         return options
+
+    def _with_entities(self, include_object: IncludeObjectFn, dialect: str) -> IncludeObjectFn:
+        """Register ``lback.entities`` (PostgreSQL objects) and filter them as tables are."""
+        settings = self.settings
+        if dialect != "postgresql":
+            _log.warning(
+                "lback.entities: alembic-utils entities are PostgreSQL objects; ignored on %s",
+                dialect,
+            )
+            return include_object
+        from .objects.entities import entity_filter, load_entities  # imports alembic-utils
+
+        entities = load_entities(settings.entities, settings.source)
+        return all_of(
+            include_object,
+            entity_filter(
+                entities,
+                include_tables=settings.include_tables,
+                exclude_tables=settings.exclude_tables,
+                schemas=settings.schemas,
+                drop_unknown=settings.drop_unknown_tables,
+            ),
+        )

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 
 FORMAT_HOOK = "lback_format"
 LINT_HOOK = "lback_lint"
+POSTGRESQL_ENUMS_PLUGIN = "lback.postgresql_enums"
+CHECK_CONSTRAINTS_PLUGIN = "lback.check_constraints"
+SEQUENCES_PLUGIN = "lback.sequences"
+COMPUTED_PLUGIN = "lback.computed"
+SEQUENCE_DIALECTS = ("postgresql", "mysql", "mariadb")
+"""Where sequences exist (MySQL has none: the comparator checks the server)."""
 
 
 def _format_hook(path: str, options: Mapping[str, str]) -> None:
@@ -60,11 +66,59 @@ def _withdraw_ignored_foreign_keys(*args: Any, **kwargs: Any) -> PriorityDispatc
     return withdraw_ignored_foreign_keys(*args, **kwargs)
 
 
+def _compare_enums(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .objects.enums import compare_enums
+
+    return compare_enums(*args, **kwargs)
+
+
+def _compare_check_constraints(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .objects.check_constraints import compare_check_expressions
+
+    return compare_check_expressions(*args, **kwargs)
+
+
+def _compare_sequences(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .objects.sequences import compare_sequences
+
+    return compare_sequences(*args, **kwargs)
+
+
+def _compare_computed(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .objects.computed import compare_computed_columns
+
+    return compare_computed_columns(*args, **kwargs)
+
+
+def _setup_object_plugins() -> None:
+    from alembic.runtime.plugins import Plugin
+
+    Plugin(POSTGRESQL_ENUMS_PLUGIN).add_autogenerate_comparator(
+        _compare_enums,
+        "schema",
+        "postgresql_enums",
+        qualifier="postgresql",
+        priority=DispatchPriority.LAST,
+    )
+    sequences = Plugin(SEQUENCES_PLUGIN)
+    for dialect in SEQUENCE_DIALECTS:
+        sequences.add_autogenerate_comparator(
+            _compare_sequences, "schema", "sequences", qualifier=dialect
+        )
+    Plugin(COMPUTED_PLUGIN).add_autogenerate_comparator(_compare_computed, "table", "computed")
+    # LAST: after alembic.ext.checkconstraint_byname, whose proposals it corrects
+    Plugin(CHECK_CONSTRAINTS_PLUGIN).add_autogenerate_comparator(
+        _compare_check_constraints, "table", "check_expressions", priority=DispatchPriority.LAST
+    )
+
+
 def setup(plugin: Plugin) -> None:
     """Register lback-migrations with Alembic: the ``lback_format`` and ``lback_lint`` hook
     types, the normalising server default comparator, and the table comparators that withdraw
     Alembic's false index and foreign key proposals (all used when an environment names the
-    ``lback`` plugin in ``autogenerate_plugins``, as the ``lback`` templates do).
+    ``lback`` plugin in ``autogenerate_plugins``, as the ``lback`` templates do); and the
+    plugins of :mod:`lback_migrations.objects`, each under its own name
+    (``lback.postgresql_enums``, ``lback.check_constraints``, ...).
 
     :param plugin: the :class:`alembic.runtime.plugins.Plugin` Alembic created for ``lback``.
     """
@@ -83,3 +137,4 @@ def setup(plugin: Plugin) -> None:
         plugin.add_autogenerate_comparator(
             comparator, "table", compare_target, priority=DispatchPriority.LAST
         )
+    _setup_object_plugins()

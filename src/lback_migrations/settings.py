@@ -90,6 +90,15 @@ class Settings:
     """Seconds a migration statement may run; ``None`` (the default) for no limit."""
     lock_timeout_retries: int = 3
     """Times a migration that failed on a lock timeout, and was rolled back whole, is retried."""
+    compare_check_constraints: bool = False
+    """Compare named CHECK constraints (Alembic's ``alembic.ext.checkconstraint_byname``), with
+    the expression text normalised so a server's rewriting is no change."""
+    autogenerate_plugins: tuple[str, ...] = ()
+    """Alembic autogenerate plugins to add to (or, written ``~name``, remove from) the list the
+    options turn on."""
+    entities: tuple[str, ...] = ()
+    """Import paths ``module:attribute`` of lists of alembic-utils entities (views, functions,
+    triggers, policies) to compare."""
 
     source: str | None = field(default=None, compare=False)
     """Where the options came from, for error messages."""
@@ -142,6 +151,9 @@ _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "lock_timeout": parse_optional_duration,
     "statement_timeout": parse_optional_duration,
     "lock_timeout_retries": parse_count,
+    "compare_check_constraints": parse_bool,
+    "autogenerate_plugins": parse_list,
+    "entities": parse_list,
 }
 
 

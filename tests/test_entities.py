@@ -1,0 +1,121 @@
+"""Views, functions and the other alembic-utils entities named by ``lback.entities``: created,
+replaced and dropped on PostgreSQL, filtered like tables, and a one-line error without
+alembic-utils."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.databases import Database
+from tests.object_round_trips import (
+    assert_check_clean,
+    assert_rebuilds_from_base,
+    change_models,
+    execute,
+    project_with,
+    rows,
+)
+from tests.projects import AlembicProject
+
+TABLE = """
+    import sqlalchemy as sa
+    from alembic_utils.pg_function import PGFunction
+    from alembic_utils.pg_view import PGView
+
+    metadata = sa.MetaData()
+    sa.Table(
+        "item",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("price", sa.Numeric(10, 2)),
+    )
+    ENTITIES = []
+"""
+WITH_ENTITIES = TABLE.replace(
+    "ENTITIES = []",
+    """ENTITIES = [
+        PGView(
+            schema="public",
+            signature="cheap_item",
+            definition="SELECT id, price FROM item WHERE price < 10",
+        ),
+        PGFunction(
+            schema="public",
+            signature="double_price(p numeric)",
+            definition="RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT p * 2 $$",
+        ),
+    ]""",
+)
+ENTITY_OPTIONS = {"entities": "app.models:ENTITIES"}
+
+
+def project_with_entities(root: Path, database: Database, **options: str) -> AlembicProject:
+    project = project_with(root, database, TABLE, **ENTITY_OPTIONS, **options)
+    execute(database, "INSERT INTO item (id, price) VALUES (1, 5), (2, 50)")
+    return project
+
+
+@pytest.mark.postgresql
+def test_views_and_functions_are_created_replaced_and_rebuilt_from_base(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = project_with_entities(tmp_path, postgresql_database)
+    text = change_models(project, WITH_ENTITIES)
+    assert "op.create_entity(public_cheap_item)" in text
+    assert "op.create_entity(public_double_price)" in text
+    assert rows(postgresql_database, "SELECT id FROM cheap_item") == [(1,)]
+    assert rows(postgresql_database, "SELECT double_price(2)") == [(4,)]
+    assert_check_clean(project)
+    text = change_models(project, WITH_ENTITIES.replace("price < 10", "price < 100"))
+    assert "op.replace_entity(public_cheap_item)" in text
+    assert rows(postgresql_database, "SELECT id FROM cheap_item ORDER BY id") == [(1,), (2,)]
+    assert_check_clean(project)
+    project.alembic("downgrade", "-1")
+    assert rows(postgresql_database, "SELECT id FROM cheap_item") == [(1,)]
+    project.alembic("upgrade", "head")
+    assert_rebuilds_from_base(project)
+
+
+@pytest.mark.postgresql
+def test_an_excluded_pattern_leaves_an_entity_alone(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = project_with_entities(tmp_path, postgresql_database, exclude_tables="cheap_*")
+    text = change_models(project, WITH_ENTITIES)
+    assert "public_double_price" in text
+    assert "cheap_item" not in text
+
+
+@pytest.mark.postgresql
+def test_a_database_view_no_entity_names_is_not_dropped(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = project_with_entities(tmp_path, postgresql_database)
+    execute(postgresql_database, "CREATE VIEW someone_elses AS SELECT 1 AS one")
+    assert_check_clean(project)
+
+
+@pytest.mark.postgresql
+def test_without_alembic_utils_the_option_names_the_extra(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = AlembicProject.create(
+        tmp_path,
+        postgresql_database,
+        models=TABLE.replace("from alembic_utils", "# from alembic_utils"),
+        options={"target_metadata": "app.models:metadata", **ENTITY_OPTIONS},
+    )
+    # a module that fails to import, as an absent alembic-utils does
+    (tmp_path / "alembic_utils").mkdir()
+    (tmp_path / "alembic_utils" / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'alembic_utils'\")\n"
+    )
+    result = project.alembic("check", check=False, env={"PYTHONPATH": str(tmp_path)})
+    assert result.returncode != 0
+    message = "lback.entities in "
+    line = next(line for line in result.stdout.splitlines() if message in line)
+    assert "needs alembic-utils, which is not installed" in line
+    assert "pip install 'lback-migrations[postgresql]'" in line
+    assert "Traceback" not in result.stderr
