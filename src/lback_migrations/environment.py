@@ -19,6 +19,9 @@ from .compare import AUTOGENERATE_PLUGINS, type_comparator
 from .directives import chain, skip_empty_revision
 from .errors import ConfigurationError
 from .filters import include_name_filter, include_object_filter
+from .history.checksums import checksum_recorder, excluding_checksum_table
+from .history.heads_file import write_heads_file
+from .history.revision_ids import revision_id_directive
 from .metadata import import_target_metadata
 from .renames import rename_directive
 from .render import type_renderer
@@ -127,13 +130,20 @@ class MigrationEnvironment:
         """The ``process_revision_directives`` steps the options ask for, chained.
 
         Renames come first: stated renames are always made, and ``lback.rename_detection`` says
-        whether detected candidates are asked about, warned about, or ignored.
+        whether detected candidates are asked about, warned about, or ignored. The ids of
+        ``lback.revision_ids`` are given next, and ``HEADS`` (``lback.heads_file``) is written
+        last, once the revisions and their ids are final.
         """
         steps: list[ProcessRevisionDirectiveFn] = [
             rename_directive(self.settings.rename_detection, schemas=self.settings.schemas)
         ]
         if self.settings.skip_empty_revisions:
             steps.append(skip_empty_revision)
+        assign_ids = revision_id_directive(self.settings.revision_ids)
+        if assign_ids is not None:
+            steps.append(assign_ids)
+        if self.settings.heads_file:
+            steps.append(write_heads_file)
         return chain(steps)
 
     def configure_options(self, dialect_name: str | None = None) -> dict[str, Any]:
@@ -146,12 +156,15 @@ class MigrationEnvironment:
         options: dict[str, Any] = {
             "target_metadata": self.target_metadata,
             "include_schemas": bool(settings.schemas),
-            "include_name": include_name_filter(
-                self.metadata,
-                schemas=settings.schemas if settings.schemas else None,
-                include_tables=settings.include_tables,
-                exclude_tables=settings.exclude_tables,
-                only_metadata_tables=settings.only_metadata_tables and bool(self.metadata),
+            "include_name": excluding_checksum_table(
+                include_name_filter(
+                    self.metadata,
+                    schemas=settings.schemas if settings.schemas else None,
+                    include_tables=settings.include_tables,
+                    exclude_tables=settings.exclude_tables,
+                    only_metadata_tables=settings.only_metadata_tables and bool(self.metadata),
+                ),
+                settings.version_table,
             ),
             "include_object": include_object_filter(
                 drop_unknown_tables=settings.drop_unknown_tables,
@@ -171,7 +184,10 @@ class MigrationEnvironment:
             "version_table": settings.version_table,
             "version_table_schema": settings.version_table_schema,
             "transaction_per_migration": settings.transaction_per_migration,
-            "on_version_apply": step_reporter(),
+            "on_version_apply": [
+                step_reporter(),
+                checksum_recorder(settings.version_table, settings.version_table_schema),
+            ],
         }
         if settings.user_module_prefix:
             options["user_module_prefix"] = settings.user_module_prefix

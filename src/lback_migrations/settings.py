@@ -32,6 +32,7 @@ HOOK_TABLES = frozenset({"lint", "format"})
 
 BATCH_MODES = ("auto", "always", "never")
 RENAME_DETECTION_MODES = ("ask", "warn", "off")
+REVISION_ID_MODES = ("random", "sequential", "timestamp")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,11 @@ class Settings:
     """Run each migration in its own transaction."""
     rename_detection: str = "ask"
     """``ask`` on a terminal, ``warn`` only, or ``off``: what to do with rename candidates."""
+    heads_file: bool = False
+    """Rewrite ``HEADS`` in the versions directory with every new revision (see
+    :mod:`lback_migrations.history.heads_file`)."""
+    revision_ids: str = "random"
+    """Ids of new revisions: ``random`` (Alembic's), ``sequential`` or ``timestamp``."""
 
     source: str | None = field(default=None, compare=False)
     """Where the options came from, for error messages."""
@@ -126,6 +132,8 @@ _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "skip_empty_revisions": parse_bool,
     "transaction_per_migration": parse_bool,
     "rename_detection": choice_parser(RENAME_DETECTION_MODES),
+    "heads_file": parse_bool,
+    "revision_ids": choice_parser(REVISION_ID_MODES),
 }
 
 
