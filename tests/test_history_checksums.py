@@ -77,7 +77,10 @@ def test_reformatting_recommenting_or_redocumenting_an_applied_revision_does_not
     source = first.read_text()
     edited = (
         source.replace('"""create account', '"""Create the account table.\n\ncreate account', 1)
-        .replace("op.create_table('account',", "# the first table\n    op.create_table(\n        'account',")
+        .replace(
+            "op.create_table('account',",
+            "# the first table\n    op.create_table(\n        'account',",
+        )
         .replace("sa.String(40)))", "sa.String(40)),\n    )")
         .replace("'", '"')
     )

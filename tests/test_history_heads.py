@@ -107,7 +107,9 @@ def test_rebase_refuses_a_revision_applied_to_the_configured_database(
     before = second.read_text()
     done = project.lback("rebase", revision_id(second), check=False)
     assert done.returncode != 0
-    assert f"{revision_id(second)} is applied to the configured database" in done.stdout + done.stderr
+    assert (
+        f"{revision_id(second)} is applied to the configured database" in done.stdout + done.stderr
+    )
     assert "Traceback" not in done.stderr
     assert second.read_text() == before
 
@@ -118,7 +120,8 @@ def test_rebase_with_sequential_ids_renumbers_and_renames_the_moved_revision(
     project, repository, first, second = diverged_branches(
         tmp_path, sqlite_database, revision_ids="sequential"
     )
-    assert first.name.startswith("0002_") and second.name.startswith("0002_")
+    assert first.name.startswith("0002_")
+    assert second.name.startswith("0002_")
     repository.git("merge", "second", check=False)
     ambiguous = project.lback("rebase", "0002", check=False)
     assert ambiguous.returncode != 0

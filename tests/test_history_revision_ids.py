@@ -30,13 +30,15 @@ def test_ordered_ids_and_file_names_sort_in_history_order(
     ids = [revision_id(path) for path in files]
     assert ids == history_order(project)
     assert ids == sorted(ids)
-    assert all(path.name.startswith(f"{identifier}_") for path, identifier in zip(files, ids))
+    assert [path.name.split("_")[0] for path in files] == ids
     project.alembic("upgrade", "head")
     assert set(TABLES) <= database.table_names()
 
 
 def test_sequential_ids_count_from_one(tmp_path: Path, sqlite_database: Database) -> None:
-    project = AlembicProject.create(tmp_path, sqlite_database, options={"revision_ids": "sequential"})
+    project = AlembicProject.create(
+        tmp_path, sqlite_database, options={"revision_ids": "sequential"}
+    )
     for table in TABLES:
         create_table_revision(project, table)
     assert [revision_id(path) for path in project.revision_files()] == ["0001", "0002", "0003"]
@@ -45,7 +47,9 @@ def test_sequential_ids_count_from_one(tmp_path: Path, sqlite_database: Database
 def test_timestamp_ids_are_the_utc_time_of_writing(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
-    project = AlembicProject.create(tmp_path, sqlite_database, options={"revision_ids": "timestamp"})
+    project = AlembicProject.create(
+        tmp_path, sqlite_database, options={"revision_ids": "timestamp"}
+    )
     identifier = revision_id(create_table_revision(project, "account"))
     assert len(identifier) == 14
     assert identifier.isdigit()
@@ -53,7 +57,9 @@ def test_timestamp_ids_are_the_utc_time_of_writing(
 
 
 def test_an_id_given_with_rev_id_is_kept(tmp_path: Path, sqlite_database: Database) -> None:
-    project = AlembicProject.create(tmp_path, sqlite_database, options={"revision_ids": "sequential"})
+    project = AlembicProject.create(
+        tmp_path, sqlite_database, options={"revision_ids": "sequential"}
+    )
     assert revision_id(create_table_revision(project, "account", "--rev-id", "mine")) == "mine"
 
 

@@ -39,6 +39,7 @@ def run_migrations_online() -> None:
             url=environment.url,
         )
     with connectable.connect() as connection:
+        environment.map_replaced_revisions(connection)
         context.configure(
             connection=connection,
             **environment.configure_options(connection.dialect.name),

@@ -33,6 +33,7 @@ def run_migrations_offline() -> None:
 
 
 def do_run_migrations(connection: Connection) -> None:
+    environment.map_replaced_revisions(connection)
     context.configure(
         connection=connection,
         **environment.configure_options(connection.dialect.name),

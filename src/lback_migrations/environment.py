@@ -31,7 +31,7 @@ from .signals import step_reporter
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.runtime.environment import ProcessRevisionDirectiveFn
-    from sqlalchemy import MetaData
+    from sqlalchemy import Connection, MetaData
 
 CONFIGURE_LOGGING_ATTRIBUTE = "lback.configure_logging"
 """``config.attributes`` key: set it false to keep ``env.py`` away from logging entirely."""
@@ -145,6 +145,26 @@ class MigrationEnvironment:
         if self.settings.heads_file:
             steps.append(write_heads_file)
         return chain(steps)
+
+    def map_replaced_revisions(self, connection: Connection) -> None:
+        """Bring a database at a revision replaced by a squash to the squash, when the command
+        is ``upgrade`` (see :mod:`lback_migrations.history.replaced`); call it before
+        ``context.configure``. Other commands leave the database alone.
+        """
+        from alembic import context
+
+        # alembic.command.upgrade runs env.py with its local function ``upgrade``
+        options = context.context_opts  # type: ignore[attr-defined]
+        if getattr(options.get("fn"), "__name__", None) != "upgrade":
+            return
+        from .history.replaced import map_replaced_revisions
+
+        map_replaced_revisions(
+            context.script,
+            connection,
+            self.settings.version_table,
+            self.settings.version_table_schema,
+        )
 
     def configure_options(self, dialect_name: str | None = None) -> dict[str, Any]:
         """Keyword arguments for ``context.configure``, connection and URL aside.

@@ -31,7 +31,12 @@ if TYPE_CHECKING:
     from argparse import ArgumentParser
 
     from alembic.config import Config
-    from alembic.runtime.environment import IncludeNameFn, OnVersionApplyFn
+    from alembic.runtime.environment import (
+        IncludeNameFn,
+        NameFilterParentNames,
+        NameFilterType,
+        OnVersionApplyFn,
+    )
     from alembic.runtime.migration import MigrationContext, MigrationInfo
 
 CHECKSUM_TABLE_SUFFIX = "_checksums"
@@ -127,7 +132,9 @@ def excluding_checksum_table(include_name: IncludeNameFn, version_table: str) ->
     version table."""
     name_to_skip = checksum_table_name(version_table)
 
-    def include(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    def include(
+        name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames
+    ) -> bool:
         if type_ == "table" and name == name_to_skip:
             return False
         return include_name(name, type_, parent_names)
@@ -216,7 +223,7 @@ def accept_checksum(config: Config, revision: str) -> EditedRevision:
         raise ChecksumError(revision, f"{error}; name a revision of this history") from error
     if found is None:
         raise ChecksumError(revision, "name a revision, not the base")
-    path = str(found.path)  # type: ignore[attr-defined]
+    path = str(found.path)
     accepted: list[EditedRevision] = []
 
     def accept(context: MigrationContext) -> None:

@@ -89,7 +89,9 @@ def _find(files: list[RevisionFile], wanted: str, what: str) -> RevisionFile:
         raise RebaseError(wanted, f"no revision file has the {what} {wanted!r}")
     if len(found) > 1:
         names = ", ".join(str(file.path) for file in found)
-        raise RebaseError(wanted, f"{wanted!r} names several revision files ({names}): name one file")
+        raise RebaseError(
+            wanted, f"{wanted!r} names several revision files ({names}): name one file"
+        )
     return found[0]
 
 
@@ -136,7 +138,9 @@ def _target(
     if onto is not None:
         target = _find(files, onto, "id or path")
         if target in branch:
-            raise RebaseError(start, f"{onto} comes after {start}: name a revision of another branch")
+            raise RebaseError(
+                start, f"{onto} comes after {start}: name a revision of another branch"
+            )
         return target
     others = [head for head in _heads(files) if head not in branch]
     if len(others) != 1:
@@ -147,9 +151,7 @@ def _target(
     return others[0]
 
 
-def _new_ids(
-    mode: str, files: list[RevisionFile], branch: list[RevisionFile]
-) -> dict[str, str]:
+def _new_ids(mode: str, files: list[RevisionFile], branch: list[RevisionFile]) -> dict[str, str]:
     next_id = NEXT_ID.get(mode)
     if next_id is None:
         return {file.revision: file.revision for file in branch}
@@ -177,8 +179,8 @@ def _splice(source: bytes, tree: ast.Module, edits: list[tuple[ast.AST, str]]) -
         begin = starts[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
         end = starts[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined]
         spans.append((begin, end, text.encode()))
-    for begin, end, text in sorted(spans, reverse=True):
-        source = source[:begin] + text + source[end:]
+    for begin, end, replacement in sorted(spans, reverse=True):
+        source = source[:begin] + replacement + source[end:]
     return source
 
 
@@ -186,7 +188,10 @@ def rewritten_source(source: str, revision: str, down_revisions: tuple[str, ...]
     """``source`` with its ``revision``, ``down_revision`` and docstring lines set."""
     tree = ast.parse(source)
     edits: list[tuple[ast.AST, str]] = []
-    for name, literal in (("revision", repr(revision)), ("down_revision", _literal(down_revisions))):
+    for name, literal in (
+        ("revision", repr(revision)),
+        ("down_revision", _literal(down_revisions)),
+    ):
         value = assignment(tree, name)
         if value is not None:
             edits.append((value, literal))
