@@ -61,3 +61,44 @@ def heads_listed(project: AlembicProject) -> list[str]:
     """The ids ``HEADS`` lists."""
     lines = (project.versions / "HEADS").read_text().splitlines()
     return [line for line in lines if line and not line.startswith("#")]
+
+
+def _history_step(number: int) -> tuple[str, str]:
+    """The ``upgrade()`` and ``downgrade()`` bodies of step ``number`` of a long history: every
+    third step creates a table (referring to the one before), the next adds a column to it, the
+    next indexes that column; step 6 also inserts a row (a data step)."""
+    table = f"item_{number - (number - 1) % 3:02d}"
+    if number % 3 == 1:
+        columns = ["sa.Column('id', sa.Integer, primary_key=True)"]
+        columns.append("sa.Column('label', sa.String(20), nullable=False)")
+        if number > 3:
+            parent = f"item_{number - 3:02d}"
+            columns.append(f"sa.Column('parent_id', sa.Integer, sa.ForeignKey('{parent}.id'))")
+        return f"op.create_table({table!r}, {', '.join(columns)})", f"op.drop_table({table!r})"
+    if number % 3 == 2:
+        return (
+            f"op.add_column({table!r}, sa.Column('note', sa.String(30), server_default='none'))",
+            f"op.drop_column({table!r}, 'note')",
+        )
+    upgrade = f"op.create_index('ix_{table}_note', {table!r}, ['note'])"
+    if number == 6:
+        upgrade += "\nop.execute(\"INSERT INTO item_01 (id, label) VALUES (1, 'first')\")"
+    return upgrade, f"op.drop_index('ix_{table}_note', table_name={table!r})"
+
+
+def write_history(project: AlembicProject, count: int) -> list[str]:
+    """Write ``count`` revisions ``h01`` ... into the versions directory, one after the other, as
+    a team writes them over months; return their ids."""
+    ids = [f"h{number:02d}" for number in range(1, count + 1)]
+    for number, identifier in enumerate(ids, start=1):
+        upgrade, downgrade = _history_step(number)
+        parent = repr(ids[number - 2]) if number > 1 else "None"
+        (project.versions / f"{identifier}_step_{number}.py").write_text(
+            f'"""step {number}\n\nRevision ID: {identifier}\nRevises: {parent}\n"""\n\n'
+            f"{IMPORTS}\n"
+            f"revision = {identifier!r}\ndown_revision = {parent}\n"
+            "branch_labels = None\ndepends_on = None\n\n\n"
+            f"def upgrade() -> None:\n{textwrap.indent(upgrade, '    ')}\n\n\n"
+            f"def downgrade() -> None:\n{textwrap.indent(downgrade, '    ')}\n"
+        )
+    return ids

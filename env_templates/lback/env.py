@@ -39,11 +39,11 @@ def run_migrations_online() -> None:
             url=environment.url,
         )
     with connectable.connect() as connection:
-        environment.map_replaced_revisions(connection)
         context.configure(
             connection=connection,
             **environment.configure_options(connection.dialect.name),
         )
+        environment.map_replaced_revisions(context.get_context())
         with context.begin_transaction():
             context.run_migrations()
 

@@ -33,11 +33,11 @@ def run_migrations_offline() -> None:
 
 
 def do_run_migrations(connection: Connection) -> None:
-    environment.map_replaced_revisions(connection)
     context.configure(
         connection=connection,
         **environment.configure_options(connection.dialect.name),
     )
+    environment.map_replaced_revisions(context.get_context())
     with context.begin_transaction():
         context.run_migrations()
 

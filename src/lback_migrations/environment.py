@@ -31,7 +31,8 @@ from .signals import step_reporter
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.runtime.environment import ProcessRevisionDirectiveFn
-    from sqlalchemy import Connection, MetaData
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import MetaData
 
 CONFIGURE_LOGGING_ATTRIBUTE = "lback.configure_logging"
 """``config.attributes`` key: set it false to keep ``env.py`` away from logging entirely."""
@@ -146,25 +147,19 @@ class MigrationEnvironment:
             steps.append(write_heads_file)
         return chain(steps)
 
-    def map_replaced_revisions(self, connection: Connection) -> None:
+    def map_replaced_revisions(self, migration_context: MigrationContext) -> None:
         """Bring a database at a revision replaced by a squash to the squash, when the command
-        is ``upgrade`` (see :mod:`lback_migrations.history.replaced`); call it before
-        ``context.configure``. Other commands leave the database alone.
+        is ``upgrade`` (see :mod:`lback_migrations.history.replaced`). Call it after
+        ``context.configure``, before ``context.begin_transaction``; other commands and
+        offline runs leave the database alone.
         """
-        from alembic import context
-
         # alembic.command.upgrade runs env.py with its local function ``upgrade``
-        options = context.context_opts  # type: ignore[attr-defined]
-        if getattr(options.get("fn"), "__name__", None) != "upgrade":
+        upgrading = getattr(migration_context.opts.get("fn"), "__name__", None) == "upgrade"
+        if not upgrading or migration_context.as_sql:
             return
         from .history.replaced import map_replaced_revisions
 
-        map_replaced_revisions(
-            context.script,
-            connection,
-            self.settings.version_table,
-            self.settings.version_table_schema,
-        )
+        map_replaced_revisions(migration_context)
 
     def configure_options(self, dialect_name: str | None = None) -> dict[str, Any]:
         """Keyword arguments for ``context.configure``, connection and URL aside.

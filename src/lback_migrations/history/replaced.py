@@ -30,6 +30,7 @@ from ..errors import LbackError
 from .revision_files import RevisionFile, read_revision_files
 
 if TYPE_CHECKING:
+    from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
 REPLACED_DIRECTORY = "replaced"
@@ -98,31 +99,25 @@ def _run_upgrade(file: RevisionFile) -> None:
     module.upgrade()
 
 
-def map_replaced_revisions(
-    script: ScriptDirectory,
-    connection: sa.Connection,
-    version_table: str,
-    version_table_schema: str | None,
-) -> tuple[MappedRevision, ...]:
-    """Bring a database at a replaced revision to its squash (see the module docstring).
+def map_replaced_revisions(context: MigrationContext) -> tuple[MappedRevision, ...]:
+    """Bring the database of ``context`` from a replaced revision to its squash (see the module
+    docstring), in a transaction of its own.
 
     :returns: what was mapped; nothing when the database is at no replaced revision.
     :raises ReplacedRevisionError: when a replaced file it needs is gone from ``replaced/``.
     """
-    replacing = squashes(script)
-    if not replacing:
+    script, connection = context.script, context.connection
+    replacing = squashes(script) if script is not None else {}
+    if script is None or connection is None or not replacing:
         return ()
     from alembic.operations import Operations
-    from alembic.runtime.migration import MigrationContext
 
     mapped = []
+    table = sa.table(
+        context.version_table, sa.column("version_num"), schema=context.version_table_schema
+    )
     scope = nullcontext() if connection.in_transaction() else connection.begin()
     with scope:
-        context = MigrationContext.configure(
-            connection,
-            opts={"version_table": version_table, "version_table_schema": version_table_schema},
-        )
-        table = sa.table(version_table, sa.column("version_num"), schema=version_table_schema)
         for head in context.get_current_heads():
             if head not in replacing:
                 continue
