@@ -158,3 +158,21 @@ def test_ci_leaves_heads_alone_when_it_checks_for_drift(
     first = revision_id(create_table_revision(project, "account"))
     project.lback("ci", "--no-lint", "--upgrade", check=False)
     assert heads_listed(project) == [first]
+
+
+def test_ci_accepts_a_project_without_revisions_or_heads(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path, sqlite_database)
+    assert ci_checks(project)["heads_file"]["status"] == "ok"
+
+
+def test_ci_names_the_heads_a_missing_heads_file_should_list(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path, sqlite_database)
+    first = revision_id(create_table_revision(project, "account"))
+    (project.versions / "HEADS").unlink()
+    check = ci_checks(project)["heads_file"]
+    assert check["status"] == "failed"
+    assert check["summary"].endswith(f"HEADS is missing: it should list {first}")

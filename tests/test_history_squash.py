@@ -3,6 +3,7 @@ it replaces, on a new database and on a database left inside the squashed range.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,18 @@ def test_databases_at_or_past_the_squashed_revision_upgrade_unchanged(
             project.alembic("upgrade", "head", env=on(database))
             assert versions_of(database) == ["h30"]
             assert schema_of(database) == schema_of(history)
+
+
+def test_a_database_that_ran_the_squashed_revision_passes_the_checksum_check(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", sqlite_database)
+    write_history(project, 10)
+    project.alembic("upgrade", "head")
+    project.lback("squash", "--to", "h10")
+    report = json.loads(project.lback("ci", "--json", "--no-lint", check=False).stdout)
+    (checksums,) = [check for check in report["checks"] if check["name"] == "checksums"]
+    assert checksums["status"] == "ok", checksums
 
 
 def test_squash_refuses_a_range_another_branch_leaves_and_writes_nothing(

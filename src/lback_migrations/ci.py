@@ -102,6 +102,8 @@ def check_heads_file(config: Config) -> CheckReport:
         return CheckReport("heads_file", SKIPPED, "lback.heads_file is off")
     state = read_heads_file(ScriptDirectory.from_config(config))
     actual = ", ".join(state.actual) or "no revision"
+    if not state.exists and not state.actual:
+        return CheckReport("heads_file", OK, "no revision yet: the first one writes HEADS")
     if not state.exists:
         return CheckReport(
             "heads_file", FAILED, f"{state.path} is missing: it should list {actual}"

@@ -202,9 +202,21 @@ def edited_revisions(config: Config) -> list[EditedRevision]:
             continue
         path = str(known[revision].path)
         current = file_checksum(path)
-        if current != checksum:
+        if current != checksum and checksum not in _replaced_checksums(script, known[revision]):
             edited.append(EditedRevision(revision, path, checksum, current))
     return edited
+
+
+def _replaced_checksums(script: Any, revision: Any) -> set[str]:
+    """For a squash, the checksum of the file it took its id from: a database that ran that
+    file is at the squash (see :mod:`.replaced`)."""
+    if not getattr(revision.module, "replaces", None):
+        return set()
+    from .replaced import replaced_directory
+    from .revision_files import read_revision_files
+
+    files = read_revision_files(sorted(replaced_directory(script).glob("*.py")))
+    return {file_checksum(file.path) for file in files if file.revision == revision.revision}
 
 
 def accept_checksum(config: Config, revision: str) -> EditedRevision:
