@@ -16,24 +16,20 @@ longer match its history. Roll it back first.
 
 from __future__ import annotations
 
-import ast
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import LbackError
-from .revision_files import RevisionFile, assignment, read_revision_files
+from .revision_files import RevisionFile, read_revision_files
 from .revision_ids import NEXT_ID
+from .rewriting import format_like_the_hook, renamed_path, rewritten_source
 
 if TYPE_CHECKING:
     from argparse import ArgumentParser
 
     from alembic.config import Config
-
-_REVISION_ID_LINE = re.compile(r"^Revision ID:.*$", re.MULTILINE)
-_REVISES_LINE = re.compile(r"^Revises:.*$", re.MULTILINE)
 
 
 class RebaseError(LbackError):
@@ -163,67 +159,6 @@ def _new_ids(mode: str, files: list[RevisionFile], branch: list[RevisionFile]) -
     return renamed
 
 
-def _literal(revisions: tuple[str, ...]) -> str:
-    if not revisions:
-        return "None"
-    return repr(revisions[0]) if len(revisions) == 1 else repr(revisions)
-
-
-def _splice(source: bytes, tree: ast.Module, edits: list[tuple[ast.AST, str]]) -> bytes:
-    """Replace the source of each node with its text, last first so offsets stay valid."""
-    starts = [0]
-    for line in source.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    spans = []
-    for node, text in edits:
-        begin = starts[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
-        end = starts[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined]
-        spans.append((begin, end, text.encode()))
-    for begin, end, replacement in sorted(spans, reverse=True):
-        source = source[:begin] + replacement + source[end:]
-    return source
-
-
-def rewritten_source(source: str, revision: str, down_revisions: tuple[str, ...]) -> str:
-    """``source`` with its ``revision``, ``down_revision`` and docstring lines set."""
-    tree = ast.parse(source)
-    edits: list[tuple[ast.AST, str]] = []
-    for name, literal in (
-        ("revision", repr(revision)),
-        ("down_revision", _literal(down_revisions)),
-    ):
-        value = assignment(tree, name)
-        if value is not None:
-            edits.append((value, literal))
-    docstring = ast.get_docstring(tree, clean=False)
-    if docstring is not None:
-        node = tree.body[0]
-        segment = ast.get_source_segment(source, node) or ""
-        segment = _REVISION_ID_LINE.sub(f"Revision ID: {revision}", segment, count=1)
-        segment = _REVISES_LINE.sub(f"Revises: {', '.join(down_revisions)}", segment, count=1)
-        edits.append((node, segment))
-    return _splice(source.encode("utf-8"), tree, edits).decode("utf-8")
-
-
-def _renamed_path(path: Path, old: str, new: str) -> Path:
-    if old == new or old not in path.name:
-        return path
-    return path.with_name(path.name.replace(old, new, 1))
-
-
-def _format(config: Config, paths: list[Path]) -> None:
-    from ..formatting.command import _hook_options
-    from ..formatting.formatter import format_file
-    from ..formatting.options import resolve_options
-    from ..formatting.results import Failed, FormatError
-
-    hook_name, hook_options = _hook_options(config)
-    for path in paths:
-        result = format_file(path, resolve_options(path, hook_options, hook_name))
-        if isinstance(result, Failed):
-            raise FormatError(result)
-
-
 def rebase(config: Config, revision: str, onto: str | None = None) -> RebaseResult:
     """Re-parent ``revision`` and the revisions after it onto ``onto``.
 
@@ -262,7 +197,7 @@ def rebase(config: Config, revision: str, onto: str | None = None) -> RebaseResu
             file.revision,
             new_id,
             file.path,
-            _renamed_path(file.path, file.revision, new_id),
+            renamed_path(file.path, file.revision, new_id),
             parents,
         )
         source = file.path.read_text(encoding="utf-8")
@@ -272,7 +207,7 @@ def rebase(config: Config, revision: str, onto: str | None = None) -> RebaseResu
         write_atomically(entry.path, text.encode("utf-8"))
         if entry.path != entry.old_path:
             entry.old_path.unlink()
-    _format(config, [entry.path for entry in moved])
+    format_like_the_hook(config, [entry.path for entry in moved])
     after = read_revision_files(revision_paths(config, []))
     heads = tuple(sorted(head.revision for head in _heads(after)))
     if settings.heads_file:

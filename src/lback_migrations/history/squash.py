@@ -24,6 +24,7 @@ import ast
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,9 +33,9 @@ import sqlalchemy as sa
 
 from ..errors import LbackError
 from .checksums import checksum_table_name
-from .rebase import rewritten_source
 from .replaced import replaced_directory
 from .revision_files import assignment
+from .rewriting import format_like_the_hook, renamed_path, rewritten_source
 from .shadow import on_connection, shadow_database
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def _upgrade_shadow(config: Config, settings: Settings, url: URL, revision: str)
         )
 
 
-def _reflect(settings: Settings) -> Any:
+def _reflect(settings: Settings) -> Callable[[sa.Connection], sa.MetaData]:
     def reflect(connection: sa.Connection) -> sa.MetaData:
         from alembic.runtime.migration import MigrationContext
 
@@ -180,7 +181,9 @@ def _reflect(settings: Settings) -> Any:
     return reflect
 
 
-def _autogenerate(metadata: sa.MetaData, settings: Settings) -> Any:
+def _autogenerate(
+    metadata: sa.MetaData, settings: Settings
+) -> Callable[[sa.Connection], MigrationScript]:
     def compare(connection: sa.Connection) -> MigrationScript:
         from alembic.autogenerate import produce_migrations
         from alembic.runtime.migration import MigrationContext
@@ -270,7 +273,6 @@ def squash(config: Config, to: str) -> SquashResult:
     from ..environment import MigrationEnvironment
     from ..settings import load_settings
     from .heads_file import heads_file_path, write_heads
-    from .rebase import _format, _renamed_path
 
     settings = load_settings(config)
     script = ScriptDirectory.from_config(config)
@@ -296,7 +298,7 @@ def squash(config: Config, to: str) -> SquashResult:
     produced = _schema_at(config, settings, url, target.revision)
     message = f"squash of the history up to {target.revision}"
     temporary, temporary_id = _generate(config, produced, message)
-    final = _renamed_path(temporary, temporary_id, target.revision)
+    final = renamed_path(temporary, temporary_id, target.revision)
     moved: list[Path] = []
     directory = replaced_directory(script)
     try:
@@ -316,7 +318,7 @@ def squash(config: Config, to: str) -> SquashResult:
         for revision, destination in zip(squashed, moved, strict=False):
             os.replace(destination, revision.path)
         raise
-    _format(config, [final])
+    format_like_the_hook(config, [final])
     if settings.heads_file:
         fresh = ScriptDirectory.from_config(config)
         write_heads(heads_file_path(fresh), fresh.get_heads())
