@@ -136,6 +136,17 @@ def test_rebase_with_sequential_ids_renumbers_and_renames_the_moved_revision(
     project.alembic("upgrade", "head")
 
 
+def test_rebase_formats_the_moved_revision_like_the_format_hook(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project, repository, _, second = diverged_branches(tmp_path, sqlite_database)
+    repository.git("merge", "second", check=False)
+    unformatted = project.lback("format", "--check", str(second), check=False)
+    assert unformatted.returncode == 1
+    project.lback("rebase", revision_id(second))
+    project.lback("format", "--check", str(second))
+
+
 def test_ci_names_the_revisions_when_heads_disagrees_with_the_history(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
