@@ -214,6 +214,7 @@ def _generate(config: Config, produced: MigrationScript, message: str) -> tuple[
     template and post-write hooks; return its file and id."""
     from alembic import command
     from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
 
     writer = AlembicConfig(
         config.config_file_name,
@@ -228,9 +229,17 @@ def _generate(config: Config, produced: MigrationScript, message: str) -> tuple[
         directives[0].upgrade_ops = produced.upgrade_ops_list
         directives[0].downgrade_ops = produced.downgrade_ops_list
 
-    written = command.revision(
-        writer, message=message, head="base", splice=True, process_revision_directives=fill
-    )
+    versions = Path(ScriptDirectory.from_config(config).versions)
+    before = set(versions.glob("*.py"))
+    try:
+        written = command.revision(
+            writer, message=message, head="base", splice=True, process_revision_directives=fill
+        )
+    except BaseException:
+        # a failing post-write hook leaves the file Alembic wrote: take it away again
+        for path in set(versions.glob("*.py")) - before:
+            path.unlink()
+        raise
     script = written[0] if isinstance(written, list) else written
     assert script is not None
     return Path(script.path), script.revision
