@@ -144,3 +144,19 @@ def test_squash_refuses_a_range_another_branch_leaves_and_writes_nothing(
     assert "side follows h03, inside the squashed range" in done.stdout + done.stderr
     assert sorted(path.name for path in project.revision_files()) == before
     assert not (project.root / "migrations" / "replaced").exists()
+
+
+def test_squash_of_a_history_that_fails_on_the_shadow_database_writes_nothing(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", sqlite_database)
+    write_history(project, 3)
+    broken = project.versions / "h03_step_3.py"
+    broken.write_text(broken.read_text().replace("['note']", "['no_such_column']"))
+    before = sorted(path.name for path in project.revision_files())
+    done = project.lback("squash", "--to", "h03", check=False)
+    assert done.returncode != 0
+    assert "the history does not run on a shadow database" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert sorted(path.name for path in project.revision_files()) == before
+    assert not (project.root / "migrations" / "replaced").exists()
