@@ -429,7 +429,10 @@ def test_version_table_and_its_schema_are_configurable(
     )
     assert project.autogenerate("create account") is not None
     project.alembic("upgrade", "head")
-    assert postgresql_database.table_names(schema="meta") == {"app_version"}
+    assert postgresql_database.table_names(schema="meta") == {
+        "app_version",
+        "app_version_checksums",
+    }
     assert postgresql_database.table_names() == {"account"}
     assert "(head)" in project.alembic("current").stdout
     assert "No new upgrade operations detected" in project.alembic("check").stdout

@@ -1,11 +1,16 @@
 """``lback-migrations ci``: every migration check a pipeline needs, in one run.
 
-Four checks, each reported on its own, and the run fails when any of them fails:
+These checks, each reported on its own, and the run fails when any of them fails:
 
 ``heads``
     the revisions have one head (several heads need a ``merge``);
+``heads_file``
+    with ``lback.heads_file``: ``HEADS`` lists exactly the real heads;
 ``applied``
     with ``--require-applied``: every head is applied to the target database;
+``checksums``
+    no revision applied to the target database was edited since (see
+    :mod:`lback_migrations.history.checksums`);
 ``drift``
     ``check``: the models match the migrations (with ``--upgrade`` the database is first
     upgraded to the head, as a fresh CI database needs);
@@ -104,6 +109,67 @@ def check_heads(config: Config) -> CheckReport:
             "heads", FAILED, f"{len(heads)} heads: merge them (lback-migrations merge heads)", heads
         )
     return CheckReport("heads", OK, f"{len(heads)} head", heads)
+
+
+def check_heads_file(config: Config) -> CheckReport:
+    """``HEADS`` lists the real heads, when ``lback.heads_file`` is on."""
+    from alembic.script import ScriptDirectory
+
+    from .history.heads_file import read_heads_file
+    from .settings import load_settings
+
+    if not load_settings(config).heads_file:
+        return CheckReport("heads_file", SKIPPED, "lback.heads_file is off")
+    state = read_heads_file(ScriptDirectory.from_config(config))
+    actual = ", ".join(state.actual) or "no revision"
+    if not state.exists and not state.actual:
+        return CheckReport("heads_file", OK, "no revision yet: the first one writes HEADS")
+    if not state.exists:
+        return CheckReport(
+            "heads_file", FAILED, f"{state.path} is missing: it should list {actual}"
+        )
+    if state.conflicted:
+        return CheckReport(
+            "heads_file",
+            FAILED,
+            f"{state.path} holds git conflict markers: run lback-migrations rebase REV",
+            list(state.listed),
+        )
+    if not state.agrees:
+        details = [
+            f"{head}: listed in HEADS, not a head"
+            for head in state.listed
+            if head not in state.actual
+        ] + [
+            f"{head}: a head, not listed in HEADS"
+            for head in state.actual
+            if head not in state.listed
+        ]
+        return CheckReport(
+            "heads_file", FAILED, f"{state.path} does not list the heads ({actual})", details
+        )
+    return CheckReport("heads_file", OK, f"HEADS lists the head ({actual})", list(state.listed))
+
+
+def check_checksums(config: Config) -> CheckReport:
+    """No applied revision edited since it was applied."""
+    from alembic.util import CommandError
+
+    from .history.checksums import edited_revisions
+
+    try:
+        edited = edited_revisions(config)
+    except CommandError as error:
+        return CheckReport("checksums", FAILED, f"could not read the checksums: {error}")
+    if edited:
+        return CheckReport(
+            "checksums",
+            FAILED,
+            f"{len(edited)} applied revision(s) edited since they were applied: revert the "
+            "edit, or record it with lback-migrations checksums --accept REV",
+            [f"{revision.revision} ({revision.path})" for revision in edited],
+        )
+    return CheckReport("checksums", OK, "no applied revision was edited")
 
 
 def check_applied(commands: MigrationCommands, heads: list[str]) -> CheckReport:
@@ -231,11 +297,12 @@ def run_checks(config: Config) -> list[CheckReport]:
         return _static_checks(config)
     commands = MigrationCommands.from_config(config, runner="inprocess")
     heads = check_heads(config)
-    reports = [heads]
+    reports = [heads, check_heads_file(config)]
     if getattr(options, "require_applied", False):
         reports.append(check_applied(commands, heads.details))
     else:
         reports.append(CheckReport("applied", SKIPPED, "pass --require-applied to check"))
+    reports.append(check_checksums(config))
     reports.append(check_drift(commands, bool(getattr(options, "upgrade", False))))
     if getattr(options, "no_lint", False):
         reports.append(CheckReport("lint", SKIPPED, "--no-lint"))

@@ -113,6 +113,24 @@ COMMANDS: tuple[DeferredCommand, ...] = (
         "lback_migrations.verify.command:verify_command",
         "lback_migrations.verify.command:add_arguments",
     ),
+    DeferredCommand(
+        "rebase",
+        "Put revision REV (and those after it) after TARGET (default: the other head).",
+        "lback_migrations.history.rebase:rebase_command",
+        "lback_migrations.history.rebase:add_arguments",
+    ),
+    DeferredCommand(
+        "squash",
+        "Write one revision equal to the history from the base to REV (--to REV).",
+        "lback_migrations.history.squash:squash_command",
+        "lback_migrations.history.squash:add_arguments",
+    ),
+    DeferredCommand(
+        "checksums",
+        "Record the edited file of an applied revision as intended (--accept REV).",
+        "lback_migrations.history.checksums:checksums_command",
+        "lback_migrations.history.checksums:add_arguments",
+    ),
 )
 """The built-in lback-migrations commands."""
 

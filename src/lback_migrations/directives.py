@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 ALLOW_EMPTY_X_ARGUMENT = "allow_empty"
 AUTOGENERATE_ATTRIBUTE = "lback.autogenerate"
+WRITES_REVISION_ATTRIBUTE = "lback.writes_revision"
 
 
 def is_autogenerate_revision(context: MigrationContext) -> bool:
@@ -32,6 +33,23 @@ def is_autogenerate_revision(context: MigrationContext) -> bool:
     if AUTOGENERATE_ATTRIBUTE in config.attributes:
         return bool(config.attributes[AUTOGENERATE_ATTRIBUTE])
     return bool(getattr(config.cmd_opts, "autogenerate", False))
+
+
+def writes_revision(context: MigrationContext) -> bool:
+    """Tell whether ``context`` runs a command that writes a revision (``revision``, with or
+    without ``--autogenerate``), not ``check``.
+
+    The command line says so by its options (``check`` has no ``--rev-id``); a caller driving
+    :mod:`alembic.command` directly sets ``config.attributes["lback.writes_revision"] = True``
+    (or ``"lback.autogenerate"``).
+    """
+    config = context.config
+    if config is None:
+        return False
+    if config.cmd_opts is not None:
+        return hasattr(config.cmd_opts, "rev_id")
+    attributes = config.attributes
+    return bool(attributes.get(WRITES_REVISION_ATTRIBUTE, attributes.get(AUTOGENERATE_ATTRIBUTE)))
 
 
 def _empty_allowed(context: MigrationContext) -> bool:

@@ -27,6 +27,9 @@ from .directives import (
 )
 from .errors import ConfigurationError
 from .filters import all_of, include_name_filter, include_object_filter
+from .history.checksums import checksum_recorder, excluding_checksum_table
+from .history.heads_file import write_heads_file
+from .history.revision_ids import revision_id_directive
 from .history_tables import history_tables, revision_files
 from .ignored_tables import IgnoredTables, ignored_tables_reporter
 from .metadata import TARGET_METADATA_KEY, import_target_metadata
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
         IncludeObjectFn,
         ProcessRevisionDirectiveFn,
     )
+    from alembic.runtime.migration import MigrationContext
     from sqlalchemy import MetaData
 
 _log = logging.getLogger(__name__)
@@ -160,8 +164,12 @@ class MigrationEnvironment:
         deploy lock and the timeouts, failures reported (see :mod:`lback_migrations.deployment`);
         anything else as ``with context.begin_transaction(): context.run_migrations()``.
 
+        A database at a revision that a squash replaced is first brought to the squash
+        (:meth:`map_replaced_revisions`).
+
         :raises MigrationFailed: with the report, when a revision fails or the run is stopped.
         """
+        self.map_replaced_revisions(context.get_context())
         self.deployment.run(context)
 
     def process_revision_directives(
@@ -172,7 +180,9 @@ class MigrationEnvironment:
         The tables the comparison ignored are listed first (``ignored``), whatever the later
         steps do with the revision. Renames come next: stated renames are always made, and
         ``lback.rename_detection`` says whether detected candidates are asked about, warned
-        about, or ignored. A dropped table's indexes then go with the table.
+        about, or ignored. A dropped table's indexes then go with the table. The ids of
+        ``lback.revision_ids`` are given next, and ``HEADS`` (``lback.heads_file``) is written
+        last, once the revisions and their ids are final.
         """
         steps: list[ProcessRevisionDirectiveFn] = []
         if ignored is not None:
@@ -183,7 +193,26 @@ class MigrationEnvironment:
         steps.append(drop_tables_with_their_indexes)
         if self.settings.skip_empty_revisions:
             steps.append(skip_empty_revision)
+        assign_ids = revision_id_directive(self.settings.revision_ids)
+        if assign_ids is not None:
+            steps.append(assign_ids)
+        if self.settings.heads_file:
+            steps.append(write_heads_file)
         return chain(steps)
+
+    def map_replaced_revisions(self, migration_context: MigrationContext) -> None:
+        """Bring a database at a revision replaced by a squash to the squash, when the command
+        is ``upgrade`` (see :mod:`lback_migrations.history.replaced`). Call it after
+        ``context.configure``, before ``context.begin_transaction``; other commands and
+        offline runs leave the database alone.
+        """
+        # alembic.command.upgrade runs env.py with its local function ``upgrade``
+        upgrading = getattr(migration_context.opts.get("fn"), "__name__", None) == "upgrade"
+        if not upgrading or migration_context.as_sql:
+            return
+        from .history.replaced import map_replaced_revisions
+
+        map_replaced_revisions(migration_context)
 
     def configure_options(self, dialect_name: str | None = None) -> dict[str, Any]:
         """Keyword arguments for ``context.configure``, connection and URL aside.
@@ -197,14 +226,17 @@ class MigrationEnvironment:
         options: dict[str, Any] = {
             "target_metadata": self.target_metadata,
             "include_schemas": bool(settings.schemas),
-            "include_name": include_name_filter(
-                self.metadata,
-                schemas=settings.schemas if settings.schemas else None,
-                include_tables=settings.include_tables,
-                exclude_tables=settings.exclude_tables,
-                only_metadata_tables=settings.only_metadata_tables and bool(self.metadata),
-                history_tables=own_tables,
-                ignored=ignored,
+            "include_name": excluding_checksum_table(
+                include_name_filter(
+                    self.metadata,
+                    schemas=settings.schemas if settings.schemas else None,
+                    include_tables=settings.include_tables,
+                    exclude_tables=settings.exclude_tables,
+                    only_metadata_tables=settings.only_metadata_tables and bool(self.metadata),
+                    history_tables=own_tables,
+                    ignored=ignored,
+                ),
+                settings.version_table,
             ),
             "include_object": include_object_filter(
                 drop_unknown_tables=settings.drop_unknown_tables,
@@ -225,7 +257,11 @@ class MigrationEnvironment:
             "version_table": settings.version_table,
             "version_table_schema": settings.version_table_schema,
             "transaction_per_migration": settings.transaction_per_migration,
-            "on_version_apply": [step_reporter(), self.deployment.step_applied],
+            "on_version_apply": [
+                step_reporter(),
+                self.deployment.step_applied,
+                checksum_recorder(settings.version_table, settings.version_table_schema),
+            ],
         }
         if settings.user_module_prefix:
             options["user_module_prefix"] = settings.user_module_prefix

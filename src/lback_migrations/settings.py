@@ -33,6 +33,7 @@ HOOK_TABLES = frozenset({"lint", "format"})
 
 BATCH_MODES = ("auto", "always", "never")
 RENAME_DETECTION_MODES = ("ask", "warn", "off")
+REVISION_ID_MODES = ("random", "sequential", "timestamp")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,11 @@ class Settings:
     entities: tuple[str, ...] = ()
     """Import paths ``module:attribute`` of lists of alembic-utils entities (views, functions,
     triggers, policies) to compare."""
+    heads_file: bool = False
+    """Rewrite ``HEADS`` in the versions directory with every new revision (see
+    :mod:`lback_migrations.history.heads_file`)."""
+    revision_ids: str = "random"
+    """Ids of new revisions: ``random`` (Alembic's), ``sequential`` or ``timestamp``."""
 
     source: str | None = field(default=None, compare=False)
     """Where the options came from, for error messages."""
@@ -154,6 +160,8 @@ _PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
     "compare_check_constraints": parse_bool,
     "autogenerate_plugins": parse_list,
     "entities": parse_list,
+    "heads_file": parse_bool,
+    "revision_ids": choice_parser(REVISION_ID_MODES),
 }
 
 
