@@ -298,7 +298,9 @@ def test_an_async_template_project_is_verified_on_a_synchronous_shadow_connectio
     tmp_path: Path, sqlite_database: Database
 ) -> None:
     project = AlembicProject.create(tmp_path / "project", sqlite_database, template="lback_async")
-    project.write_revision("0001", None, CREATE_ACCOUNT, 'op.drop_table("account")')
+    project.write_revision(
+        "0001", upgrade=CREATE_ACCOUNT, down_revision=None, downgrade='op.drop_table("account")'
+    )
     code, report = verify_json(project)
     assert (code, report["ok"]) == (0, True)
     assert report["revisions"][0]["statements"][0]["sql"].startswith("CREATE TABLE account")
