@@ -298,3 +298,15 @@ def test_shadow_url_refuses_a_database_that_holds_tables(
     assert done.returncode == 2
     assert "holds 1 table(s)" in done.stderr
     assert sa.inspect(sa.create_engine(f"sqlite:///{occupied}")).get_table_names() == ["keep"]
+
+
+def test_an_async_template_project_is_verified_on_a_synchronous_shadow_connection(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", sqlite_database, template="lback_async")
+    project.write_revision(
+        "0001", upgrade=CREATE_ACCOUNT, down_revision=None, downgrade='op.drop_table("account")'
+    )
+    code, report = verify_json(project)
+    assert (code, report["ok"]) == (0, True)
+    assert report["revisions"][0]["statements"][0]["sql"].startswith("CREATE TABLE account")
