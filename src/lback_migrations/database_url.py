@@ -15,6 +15,9 @@ the masker (:class:`~lback_migrations.runners.redaction.Redactor`) hides every p
 the run, and :attr:`RunUrls.url` is the one URL the run connects with.
 
 This module is imported by ``env.py``: it imports SQLAlchemy's URL parser and nothing heavier.
+It imports no Alembic either (:mod:`lback_migrations.errors` is imported where an error is
+raised): :func:`file_urls` must work in a process that cannot import Alembic, which then
+reports ``alembic_not_found``.
 """
 
 from __future__ import annotations
@@ -25,8 +28,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -81,6 +82,8 @@ class RunUrls:
 
         :raises ConfigurationError: when no URL is configured.
         """
+        from .errors import ConfigurationError
+
         url = self.url
         if url:
             return url
@@ -161,6 +164,8 @@ def check_interpolation(parser: configparser.ConfigParser, section: str, source:
 
     :raises ConfigurationError: naming the option and how to write a literal ``%``.
     """
+    from .errors import ConfigurationError
+
     if not parser.has_section(section):
         return
     for key in parser.options(section):
@@ -273,8 +278,11 @@ def _read_ini_section(ini_path: Path, section: str) -> tuple[dict[str, str], dic
 
 
 def _pyproject_url_env(ini_path: Path) -> str | None:
-    from .settings import read_pyproject_options
-
+    try:
+        from .errors import ConfigurationError
+        from .settings import read_pyproject_options
+    except ImportError:  # no Alembic: the run stops before it connects, with no URL to show
+        return None
     try:
         options = read_pyproject_options(ini_path.absolute().parent / "pyproject.toml")
     except ConfigurationError:
