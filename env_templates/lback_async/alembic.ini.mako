@@ -70,11 +70,13 @@ sqlalchemy.url = sqlite+aiosqlite:///%(here)s/app.db
 # named CHECK constraints compared (Alembic's checkconstraint_byname), expressions normalised
 # lback.compare_check_constraints = false
 
-# more Alembic autogenerate plugins by name, or ~name to turn one off (~lback.postgresql_enums)
-# lback.autogenerate_plugins = myproject.alembic_plugin
+# more Alembic autogenerate plugins by name (myproject.alembic_plugin), or ~name to turn one
+# off (~lback.postgresql_enums)
+# lback.autogenerate_plugins =
 
-# alembic-utils views, functions, triggers, policies: module:attribute lists (PostgreSQL)
-# lback.entities = myapp.db:ENTITIES
+# alembic-utils views, functions, triggers, policies (PostgreSQL): module:attribute lists such
+# as myapp.db:ENTITIES
+# lback.entities =
 
 
 [post_write_hooks]
