@@ -88,11 +88,13 @@ sqlalchemy.url = sqlite+aiosqlite:///%(here)s/app.db
 # named CHECK constraints compared (Alembic's checkconstraint_byname), expressions normalised
 # lback.compare_check_constraints = false
 
-# more Alembic autogenerate plugins by name, or ~name to turn one off (~lback.postgresql_enums)
-# lback.autogenerate_plugins = myproject.alembic_plugin
+# more Alembic autogenerate plugins by name (myproject.alembic_plugin), or ~name to turn one
+# off (~lback.postgresql_enums)
+# lback.autogenerate_plugins =
 
-# alembic-utils views, functions, triggers, policies: module:attribute lists (PostgreSQL)
-# lback.entities = myapp.db:ENTITIES
+# alembic-utils views, functions, triggers, policies (PostgreSQL): module:attribute lists such
+# as myapp.db:ENTITIES
+# lback.entities =
 
 # rewrite versions/HEADS (the head revisions) with every new revision, so that two branches
 # that each add a revision conflict in git; lback-migrations ci checks it
