@@ -145,11 +145,21 @@ def sample() -> None:
 
 
 def precision() -> None:
-    """Print each rule's precision on its classified sample."""
+    """Print each rule's precision on its classified sample, as classified and as the current
+    rules report it (a sampled finding a later fix no longer reports leaves the sample)."""
     classified = json.loads(CLASSIFIED.read_text())
+    findings = json.loads((CACHE / "findings.json").read_text())
+    reported = {_key(finding) for finding in findings}
+    totals = Counter(str(finding["code"]) for finding in findings)
     for code, verdicts in sorted(classified.items()):
         real = sum(1 for verdict in verdicts.values() if verdict["verdict"] == "real")
-        print(f"{code}: {real}/{len(verdicts)} real = {real / len(verdicts):.0%}")
+        still = {key: verdict for key, verdict in verdicts.items() if f"{key}:{code}" in reported}
+        still_real = sum(1 for verdict in still.values() if verdict["verdict"] == "real")
+        now = f"{still_real}/{len(still)} = {still_real / len(still):.0%}" if still else "-"
+        print(
+            f"{code}: sample {real}/{len(verdicts)} = {real / len(verdicts):.0%}; "
+            f"still reported {now}; findings now {totals[code]}"
+        )
 
 
 def main() -> None:

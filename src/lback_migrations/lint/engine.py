@@ -463,9 +463,16 @@ def _dialect_guard(test: ast.expr, dialect: str | None) -> tuple[bool, bool]:
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         negated, test = not negated, test.operand
     if isinstance(test, ast.Compare):
-        if len(test.ops) != 1 or not isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
+        if len(test.ops) != 1:
             return True, True
-        if isinstance(test.ops[0], ast.NotEq):
+        operator = test.ops[0]
+        # "sqlite" in bind.dialect.name: the dialect named on the left of `in`
+        named_left = isinstance(test.left, ast.Constant) and isinstance(test.left.value, str)
+        if not isinstance(operator, (ast.Eq, ast.NotEq)) and not (
+            named_left and isinstance(operator, (ast.In, ast.NotIn))
+        ):
+            return True, True
+        if isinstance(operator, (ast.NotEq, ast.NotIn)):
             negated = not negated
     elif not isinstance(test, (ast.Name, ast.Attribute, ast.Call)):
         return True, True

@@ -7,6 +7,7 @@ so a rule rarely needs more than "which literal is this argument".
 from __future__ import annotations
 
 import ast
+import re
 
 
 def dotted_name(node: ast.expr) -> str | None:
@@ -68,3 +69,13 @@ def is_call_to(node: ast.expr | None, *names: str) -> bool:
     ``sqlalchemy.UniqueConstraint(...)`` and ``UniqueConstraint(...)``.
     """
     return called_name(node) in names
+
+
+_SCRATCH = re.compile(r"^(?:_alembic_tmp_|tmp_|temp_)|_(?:tmp|temp)$", re.IGNORECASE)
+
+
+def is_scratch_name(name: str | None) -> bool:
+    """Whether ``name`` is a scratch table's or column's (``tmp_user_id``, ``temp_ids``,
+    ``_alembic_tmp_account``, which batch mode leaves behind): one a revision makes for its
+    own work, holding no data of the application's."""
+    return name is not None and _SCRATCH.search(name) is not None

@@ -35,6 +35,9 @@ class BackfillWithSchemaChange(Rule):
 
     Put the backfill in a revision of its own (on PostgreSQL, in batches inside
     ``op.get_context().autocommit_block()``), after the revision that changes the schema.
+
+    PostgreSQL only: MariaDB commits each DDL statement at once, so no lock outlives it. Claim:
+    the schema change's locks held for the whole backfill.
     """
 
     code = "LB108"
@@ -45,12 +48,14 @@ class BackfillWithSchemaChange(Rule):
         "while every row is written: move the backfill to a revision of its own"
     )
     operations = _SCHEMA_OPERATIONS
+    dialects = frozenset({"postgresql"})
     VALID = (
         Valid(
             """
             def upgrade():
                 op.execute("UPDATE account SET plan = 'free' WHERE plan IS NULL")
-            """
+            """,
+            dialect="postgresql",
         ),
     )
     INVALID = (
@@ -60,6 +65,7 @@ class BackfillWithSchemaChange(Rule):
                 op.add_column("account", sa.Column("plan", sa.String(20), nullable=True))
                 op.execute("UPDATE account SET plan = 'free'")
             """,
+            dialect="postgresql",
             line=3,
         ),
         Invalid(
@@ -68,6 +74,7 @@ class BackfillWithSchemaChange(Rule):
                 op.execute("INSERT INTO plan (name) SELECT DISTINCT plan FROM account")
                 op.execute("ALTER TABLE account DROP COLUMN plan")
             """,
+            dialect="postgresql",
             line=2,
         ),
     )

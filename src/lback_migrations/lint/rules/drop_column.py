@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from ..rule import UPGRADE, Invalid, Operation, Rule, Valid
-from ..syntax import string_value
+from ..syntax import is_scratch_name, string_value
 
 
 class DropColumn(Rule):
@@ -52,6 +52,7 @@ class DropColumn(Rule):
     )
 
     def visit_operation(self, operation: Operation) -> None:
-        if operation.function == UPGRADE:
-            column = string_value(operation.argument("column_name")) or "..."
+        column_name = string_value(operation.argument("column_name"))
+        if operation.function == UPGRADE and not is_scratch_name(column_name):
+            column = column_name or "..."
             self.report(operation.call, table=repr(operation.table or "..."), column=repr(column))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from ..rule import UPGRADE, Invalid, Operation, Rule, Valid
+from ..syntax import is_scratch_name
 
 
 class DropTable(Rule):
@@ -43,5 +44,5 @@ class DropTable(Rule):
     )
 
     def visit_operation(self, operation: Operation) -> None:
-        if operation.function == UPGRADE:
+        if operation.function == UPGRADE and not is_scratch_name(operation.table):
             self.report(operation.call, table=repr(operation.table or "..."))

@@ -19,6 +19,7 @@ from ..rule import (
 )
 from ..syntax import is_call_to, keyword, positional, string_value
 
+_DATA_OPERATIONS = frozenset({"execute", "bulk_insert", "get_bind"})
 _Described = tuple[TypeKey, "bool | None"]
 """A column's type key and nullability (``None``: not written as a literal)."""
 
@@ -37,6 +38,10 @@ class PossibleRename(Rule):
     Replace both operations with ``op.alter_column(table, old, new_column_name=new)`` (and the
     reverse in ``downgrade()``). When they really are two unrelated columns, suppress the
     finding on the ``add_column`` line.
+
+    An ``upgrade()`` that also moves data itself (``op.execute``, ``op.bulk_insert``,
+    ``op.get_bind()``) is not reported: its author has written what happens to the values,
+    which autogenerate never does.
     """
 
     code = "LB103"
@@ -46,8 +51,20 @@ class PossibleRename(Rule):
         "possible rename: {table}.{old} is dropped and {table}.{new} of the same type is "
         "added; use op.alter_column({table!r}, {old!r}, new_column_name={new!r}) to keep the data"
     )
-    operations = frozenset({"add_column", "drop_column"})
+    operations = frozenset({"add_column", "drop_column", *_DATA_OPERATIONS})
     VALID = (
+        Valid(
+            """
+            def upgrade():
+                op.add_column("account", sa.Column("full_name", sa.String(50), nullable=True))
+                op.execute("UPDATE account SET full_name = first_name || ' ' || last_name")
+                op.drop_column("account", "first_name")
+
+            def downgrade():
+                op.add_column("account", sa.Column("first_name", sa.String(50), nullable=True))
+                op.drop_column("account", "full_name")
+            """
+        ),
         Valid(
             """
             def upgrade():
@@ -129,8 +146,12 @@ class PossibleRename(Rule):
         self.added: list[tuple[str, str, _Described, ast.Call]] = []
         self.dropped: list[tuple[str, str]] = []
         self.restored: dict[tuple[str, str], _Described] = {}
+        self.moves_data = False
 
     def visit_operation(self, operation: Operation) -> None:
+        if operation.name in _DATA_OPERATIONS:
+            self.moves_data = self.moves_data or operation.function == UPGRADE
+            return
         table = operation.table
         if table is None:
             return
@@ -151,6 +172,8 @@ class PossibleRename(Rule):
             self.restored[(table, name)] = description
 
     def leave_module(self, functions: dict[str, MigrationFunction]) -> None:
+        if self.moves_data:
+            return
         for table, new, description, call in self.added:
             for dropped_table, old in self.dropped:
                 restored = self.restored.get((table, old)) if dropped_table == table else None

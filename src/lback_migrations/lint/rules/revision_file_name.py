@@ -59,6 +59,14 @@ class RevisionFileName(Rule):
         ),
         Valid(
             """
+            revision = "0.57.0rc1"
+            down_revision = "0.57.0"
+            """,
+            file_name="0.57.0.rc1_release.py",
+            siblings=("0.57.0",),
+        ),
+        Valid(
+            """
             revision = "937cbd173ca1"
             down_revision = None
             """,
@@ -111,9 +119,13 @@ class RevisionFileName(Rule):
 
 
 def _holds_word(stem: str, revision: str) -> bool:
-    """Whether ``revision`` is in ``stem`` with no letter or digit right before or after it."""
+    """Whether ``revision`` is in ``stem`` with no letter or digit right before or after it,
+    or is there once punctuation is left out of both (``0.57.0rc1`` in ``0.57.0.rc1_release``)."""
     pattern = rf"(?<![A-Za-z0-9]){re.escape(revision)}(?![A-Za-z0-9])"
-    return re.search(pattern, stem) is not None
+    if re.search(pattern, stem) is not None:
+        return True
+    letters = re.sub(r"[^A-Za-z0-9]", "", revision)
+    return bool(letters) and letters != revision and letters in re.sub(r"[^A-Za-z0-9]", "", stem)
 
 
 def _matches(template: str, revision: str, stem: str) -> bool:
