@@ -43,7 +43,10 @@ def evaluated_equal(
     """
     if connection is None or connection.dialect.name not in EVALUATING_DIALECTS:
         return None
-    type_sql = column.type.compile(dialect=connection.dialect)
+    try:
+        type_sql = column.type.compile(dialect=connection.dialect)
+    except exc.CompileError:
+        return None
     sql = (
         f"SELECT CAST(({model_sql}) AS {type_sql}) IS NOT DISTINCT FROM "
         f"CAST(({database_sql}) AS {type_sql})"

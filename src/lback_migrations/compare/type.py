@@ -375,6 +375,9 @@ def compiled_ddl(
     """
     dialect = context.dialect
     model = _dialect_type(metadata_type, dialect)
+    if isinstance(model, sqltypes.Enum):
+        # a native ENUM compiles to its name: equal DDL says nothing about its values
+        return None
     try:
         same_ddl = _canonical_type_text(_compiled(model, dialect)) == _canonical_type_text(
             _compiled(inspected_type, dialect)
