@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import make_url
 
 from .compare import AUTOGENERATE_PLUGINS, type_comparator
-from .deployment import Deployment
+from .deployment import SCHEMA_ARGUMENT, Deployment
 from .directives import chain, skip_empty_revision
 from .errors import ConfigurationError
 from .filters import include_name_filter, include_object_filter
@@ -125,10 +125,22 @@ class MigrationEnvironment:
         """The backend name of :attr:`url` (``sqlite``, ``postgresql``, ``mysql``, ...)."""
         return make_url(self.url).get_backend_name()
 
+    @property
+    def schema(self) -> str | None:
+        """The schema this run migrates, from ``-x schema=NAME`` (a fleet's ``URL#schema``):
+        unqualified tables go there through ``schema_translate_map``, and so does the version
+        table. ``None`` when not given."""
+        arguments: list[str] = getattr(self.config.cmd_opts, "x", None) or []
+        for argument in arguments:
+            key, equals, value = argument.partition("=")
+            if equals and key.strip() == SCHEMA_ARGUMENT and value.strip():
+                return value.strip()
+        return None
+
     @cached_property
     def deployment(self) -> Deployment:
         """The apply policy of this run: deploy lock, timeouts, retries, failure reports."""
-        return Deployment(self.settings)
+        return Deployment(self.settings, schema=self.schema)
 
     def run_migrations(self, context: EnvironmentContext) -> None:
         """Run the configured migrations: ``upgrade``, ``downgrade`` and ``stamp`` under the
@@ -189,6 +201,8 @@ class MigrationEnvironment:
             "transaction_per_migration": settings.transaction_per_migration,
             "on_version_apply": [step_reporter(), self.deployment.step_applied],
         }
+        if self.schema:
+            options["version_table_schema"] = self.schema
         if settings.user_module_prefix:
             options["user_module_prefix"] = settings.user_module_prefix
         if settings.compare_server_default:
