@@ -75,8 +75,8 @@ def test_a_stock_alembic_command_run_through_lback_migrations_records_its_steps(
     events = tmp_path / "events.jsonl"
     project.lback("--events", str(events), "upgrade", "head")
     records = [json.loads(line) for line in events.read_text().splitlines()]
-    assert [r["signal"] for r in records] == ["migration_step_completed"]
-    assert records[0]["sender"] is None
+    assert [r["signal"] for r in records] == ["migration_lock_acquired", "migration_step_completed"]
+    assert all(record["sender"] is None for record in records)
 
 
 def test_migrate_on_a_terminal_prints_a_progress_line_per_step(

@@ -1,5 +1,7 @@
-"""Ctrl-C during ``lback-migrations migrate``: one line saying which revision was stopped,
-whether it was rolled back and where the version table stands; exit 130."""
+"""Ctrl-C during ``lback-migrations migrate``: no traceback, exit 130, and a report saying which
+revision was stopped, whether it was rolled back and where the version table stands. The
+templates' deploy policy writes the full failure report; an ``env.py`` without it (one written
+before the policy existed) gets one line from the command itself."""
 
 from __future__ import annotations
 
@@ -53,11 +55,7 @@ def backend_database(request: pytest.FixtureRequest) -> Database:
     return database
 
 
-def test_ctrl_c_during_migrate_is_one_line_and_exit_130(
-    tmp_path: Path, backend_database: Database
-) -> None:
-    project = AlembicProject.create(tmp_path / "project", backend_database)
-    started = tmp_path / "started"
+def write_interrupted_history(project: AlembicProject, started: Path) -> None:
     write_revision(
         project,
         "a1",
@@ -75,6 +73,43 @@ def test_ctrl_c_during_migrate_is_one_line_and_exit_130(
         time.sleep(60)
         """,
     )
+
+
+def test_ctrl_c_during_migrate_reports_what_the_deploy_policy_stopped_and_exits_130(
+    tmp_path: Path, backend_database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", backend_database)
+    started = tmp_path / "started"
+    write_interrupted_history(project, started)
+    done = interrupted_migrate(project, started)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "revision b2 (upgrade) interrupted on" in done.stderr
+    tables = backend_database.table_names()
+    if backend_database.backend == "postgresql":
+        assert "(rolled back)" in done.stderr
+        assert "rolled back with it (reported done earlier in this run): a1" in done.stderr
+        assert "half" not in tables
+    else:
+        assert "NOT rolled back" in done.stderr
+        assert "now says: a1" in done.stderr
+        assert "half" in tables
+
+
+def test_ctrl_c_under_an_env_py_without_the_deploy_policy_is_one_line_and_exit_130(
+    tmp_path: Path, backend_database: Database
+) -> None:
+    project = AlembicProject.create(tmp_path / "project", backend_database)
+    env_py = project.root / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "environment.run_migrations(context)",
+            "with context.begin_transaction():\n            context.run_migrations()",
+        )
+    )
+    assert "environment.run_migrations" not in env_py.read_text()
+    started = tmp_path / "started"
+    write_interrupted_history(project, started)
     done = interrupted_migrate(project, started)
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr

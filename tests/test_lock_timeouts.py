@@ -11,8 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from alembic.config import Config
 
+from lback_migrations.errors import ConfigurationError
+from lback_migrations.settings import load_settings
 from tests.databases import Database
 from tests.projects import AlembicProject, command_path
 
@@ -191,3 +195,28 @@ def test_a_statement_longer_than_statement_timeout_fails_on_mariadb(
     mariadb_database: Database, tmp_path: Path
 ) -> None:
     assert_statement_timeout_fails_the_revision(mariadb_database, tmp_path, "SELECT SLEEP(5)")
+
+
+@pytest.mark.parametrize(
+    ("written", "seconds"),
+    [("5s", 5.0), ("500ms", 0.5), ("2min", 120.0), ("1h", 3600.0), ("3", 3.0), ("off", None)],
+)
+def test_timeouts_are_read_as_users_write_them(
+    written: str, seconds: float | None, tmp_path: Path
+) -> None:
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(f"[alembic]\nlback.lock_timeout = {written}\n")
+
+    assert load_settings(Config(str(ini))).lock_timeout == seconds
+
+
+def test_a_timeout_that_is_not_a_duration_names_the_key_and_the_file(tmp_path: Path) -> None:
+    ini = tmp_path / "alembic.ini"
+    ini.write_text("[alembic]\nlback.statement_timeout = soon\n")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(Config(str(ini)))
+
+    assert raised.value.key == "[alembic] lback.statement_timeout"
+    assert str(ini) in str(raised.value)
+    assert "500ms, 5s, 2min or 1h" in str(raised.value)

@@ -541,13 +541,42 @@ def add_makemigrations_arguments(parser: ArgumentParser) -> None:
 def migrate_command(config: Config) -> int:
     """``lback-migrations migrate [VERSION]``."""
     version: str = config.cmd_opts.version  # type: ignore[union-attr]
+    if getattr(config.cmd_opts, "targets", None):
+        from .fleet import fleet_command
+
+        return fleet_command(config)
     return _cli_run(config, lambda commands: commands.migrate(version), "upgrade")
 
 
 def add_migrate_arguments(parser: ArgumentParser) -> None:
     """The arguments of ``migrate``."""
+    from .fleet import DEFAULT_JOBS
+
     _add_verbose_argument(parser)
     parser.add_argument("version", nargs="?", default="head", help="target (default: head)")
+    parser.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="migrate every database of FILE: one URL (or URL#schema) per line",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=DEFAULT_JOBS,
+        metavar="N",
+        help=f"with --targets: targets migrated at a time (default: {DEFAULT_JOBS})",
+    )
+    parser.add_argument(
+        "--shard",
+        metavar="I/N|auto",
+        help="with --targets: only every N-th target from I (auto: from the environment)",
+    )
+    parser.add_argument(
+        "--shard-count",
+        type=int,
+        metavar="N",
+        help="with --shard auto: the number of shards (else LBACK_SHARD_COUNT)",
+    )
 
 
 def rollback_command(config: Config) -> int:

@@ -156,7 +156,16 @@ class _Lock:
 class _PostgresqlLock(_Lock):
     def __init__(self, control: Connection, what: LockTarget) -> None:
         self.control = control
-        schema = what.version_table_schema or control.scalar(text("SELECT current_schema()"))
+        # One round trip: the default schema, and a name for this run in pg_stat_activity
+        # unless the URL gave the connection one.
+        default_schema = control.scalar(
+            text(
+                "SELECT current_schema() FROM (SELECT set_config('application_name', "
+                "COALESCE(NULLIF(current_setting('application_name'), ''), :name), false)) named"
+            ),
+            {"name": describe_holder_of_process()[:63]},
+        )
+        schema = what.version_table_schema or default_schema
         qualified = f"{schema}.{what.version_table}"
         self.keys = {
             "namespace": _POSTGRESQL_NAMESPACE,
@@ -164,11 +173,6 @@ class _PostgresqlLock(_Lock):
         }
         keys = f"{self.keys['namespace']}, {self.keys['table']}"
         self.name = f"pg_advisory_lock({keys}) of {qualified}"
-        if not control.scalar(text("SELECT current_setting('application_name')")):
-            control.execute(
-                text("SELECT set_config('application_name', :name, false)"),
-                {"name": describe_holder_of_process()[:63]},
-            )
 
     def try_acquire(self) -> bool:
         return bool(

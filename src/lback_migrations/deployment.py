@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
     from .settings import Settings
 
+SCHEMA_ARGUMENT = "schema"
+"""The ``-x`` argument naming the schema a run migrates (``-x schema=tenant_1``)."""
 SERVER_DIALECTS = frozenset({"postgresql", "mysql", "mariadb"})
 FIRST_RETRY_DELAY = 0.5
 """Seconds before the first retry after a lock timeout; each further retry waits twice as long."""
@@ -79,10 +81,12 @@ class Deployment:
     """The apply policy of one run, configured by ``settings``.
 
     :param settings: the ``lback.*`` options.
+    :param schema: the schema every unqualified table goes to (``-x schema=NAME``), or ``None``.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, schema: str | None = None) -> None:
         self.settings = settings
+        self.schema = schema
         self.target = ""
         self.timeouts = Timeouts(settings.lock_timeout, settings.statement_timeout)
         self._attempt = _Attempt(plan=[])
@@ -123,6 +127,8 @@ class Deployment:
             return
         dialect = connection.dialect.name
         external = connection.in_transaction()
+        if self.schema:
+            _send_tables_to(connection, self.schema)
         self.target = describe_target(connection)
         with ExitStack() as stack:
             control = None
@@ -319,6 +325,22 @@ class Deployment:
             versions=versions,
             interrupted=self._interrupted_by is not None,
             concurrent=concurrent and self._interrupted_by is None,
+        )
+
+
+def _send_tables_to(connection: Connection, schema: str) -> None:
+    """Make ``schema`` the home of every unqualified table of the run.
+
+    SQLAlchemy's constructs (``CREATE TABLE``, inserts) follow ``schema_translate_map``;
+    Alembic's own ``ALTER`` statements name the table as the revision does, so on PostgreSQL the
+    session's ``search_path`` points there too.
+    """
+    # SQLAlchemy 2 sets a Connection's execution options in place.
+    connection.execution_options(schema_translate_map={None: schema})
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            sa.text("SELECT set_config('search_path', :path, false)"),
+            {"path": connection.dialect.identifier_preparer.quote(schema)},
         )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from .autogenerate_plugins import autogenerate_plugins
 from .compare import type_comparator
 from .database_url import config_urls
-from .deployment import Deployment
+from .deployment import SCHEMA_ARGUMENT, Deployment
 from .directives import (
     AUTOGENERATE_ATTRIBUTE,
     chain,
@@ -154,10 +154,22 @@ class MigrationEnvironment:
         """The backend name of :attr:`url` (``sqlite``, ``postgresql``, ``mysql``, ...)."""
         return make_url(self.url).get_backend_name()
 
+    @property
+    def schema(self) -> str | None:
+        """The schema this run migrates, from ``-x schema=NAME`` (a fleet's ``URL#schema``):
+        unqualified tables go there through ``schema_translate_map``, and so does the version
+        table. ``None`` when not given."""
+        arguments: list[str] = getattr(self.config.cmd_opts, "x", None) or []
+        for argument in arguments:
+            key, equals, value = argument.partition("=")
+            if equals and key.strip() == SCHEMA_ARGUMENT and value.strip():
+                return value.strip()
+        return None
+
     @cached_property
     def deployment(self) -> Deployment:
         """The apply policy of this run: deploy lock, timeouts, retries, failure reports."""
-        return Deployment(self.settings)
+        return Deployment(self.settings, schema=self.schema)
 
     def run_migrations(self, context: EnvironmentContext) -> None:
         """Run the configured migrations: ``upgrade``, ``downgrade`` and ``stamp`` under the
@@ -263,6 +275,8 @@ class MigrationEnvironment:
                 checksum_recorder(settings.version_table, settings.version_table_schema),
             ],
         }
+        if self.schema:
+            options["version_table_schema"] = self.schema
         if settings.user_module_prefix:
             options["user_module_prefix"] = settings.user_module_prefix
         options["autogenerate_plugins"] = autogenerate_plugins(settings)

@@ -44,6 +44,7 @@ REVISION_OPTIONS = ("lock_timeout", "statement_timeout")
 POSTGRESQL_LOCK_NOT_AVAILABLE = "55P03"
 POSTGRESQL_QUERY_CANCELED = "57014"
 MYSQL_LOCK_WAIT_TIMEOUT = 1205
+SQLITE_LONGEST_BUSY_TIMEOUT = "2147483647"
 MARIADB_STATEMENT_TIMEOUT = 1969
 
 
@@ -166,7 +167,9 @@ class Timeouts:
                 )
             return statements
         if dialect.name == "sqlite":
-            return [(f"PRAGMA busy_timeout = {_milliseconds(lock)}", {})]
+            # busy_timeout 0 would mean "never wait": no limit is the largest value it takes
+            busy = SQLITE_LONGEST_BUSY_TIMEOUT if lock is None else _milliseconds(lock)
+            return [(f"PRAGMA busy_timeout = {busy}", {})]
         return []
 
 
