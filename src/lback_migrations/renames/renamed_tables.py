@@ -82,7 +82,14 @@ def renamed_table_changes(
         comparison = MigrationContext.configure(connection=context.connection, opts=options)
         script = produce_migrations(comparison, compared)
         assert script.upgrade_ops is not None
-        found = [op for op in script.upgrade_ops.ops if isinstance(op, ops.ModifyTableOps)]
+        # The other tables, not reflected, come out as created: only the old table's own
+        # changes are wanted.
+        found = [
+            op
+            for op in script.upgrade_ops.ops
+            if isinstance(op, ops.ModifyTableOps)
+            and (op.schema, op.table_name) == (rename.schema, rename.old)
+        ]
         return _readdressed(found[0], rename.new) if found else None
 
     return changes
