@@ -123,7 +123,7 @@ def rename_directive(
         ``-x rename=schema.table:new`` names a table.
     :param stdin: where answers are read (standard input by default).
     :param stdout: where questions are written (standard output by default).
-    :param stderr: where warnings and notes are written (standard error by default).
+    :param stderr: where warnings are written (standard error by default).
     :returns: the step.
     :raises ValueError: on an unknown ``detection``.
     """
@@ -183,8 +183,6 @@ def rename_directive(
                     for line in describe_ambiguities([*unclear_tables, *unclear_columns]):
                         say(line)
                 rewriter.finish()
-                for note in rewriter.notes:
-                    say(note)
                 upgrade_ops.reverse_into(downgrade_ops)
 
     return process_renames

@@ -151,9 +151,6 @@ class DatabaseTables:
         inspector = inspect(self.connection)
         return not any(inspector.has_table(name, schema=schema) for schema, name in tables)
 
-    def column_names(self, schema: str | None, name: str) -> list[str]:
-        return [column["name"] for column in inspect(self.connection).get_columns(name, schema)]
-
     @property
     def is_mysql(self) -> bool:
         """MySQL or MariaDB."""

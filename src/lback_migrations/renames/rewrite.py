@@ -19,10 +19,9 @@ from .plan import ColumnRename, Rename, RenameError, TableRename, qualified
 from .revision import DatabaseTables, RevisionOps, reflected_column
 
 if TYPE_CHECKING:
-    from .renamed_tables import RenamedTableChanges
-
-if TYPE_CHECKING:
     from sqlalchemy import Column
+
+    from .renamed_tables import RenamedTableChanges
 
 TypesDiffer = Callable[["Column[object]", "Column[object]"], bool]
 """Whether a reflected column's type differs from a model column's."""
@@ -125,14 +124,12 @@ class RenameRewriter:
     :meth:`rewrite` once or more, then :meth:`finish`.
 
     :param types_differ: the type comparison of the environment.
-    :param notes: what the rewrite could not do, for the user to read.
     :param renamed: the renames made so far.
     """
 
     revision: RevisionOps
     database: DatabaseTables
     types_differ: TypesDiffer
-    notes: list[str] = field(default_factory=list)
     renamed: list[Rename] = field(default_factory=list)
 
     def rewrite(self, renames: Sequence[Rename]) -> None:
