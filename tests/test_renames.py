@@ -400,11 +400,11 @@ def test_stated_rename_changes_the_type_in_the_same_step(
     assert "No new upgrade operations detected" in project.alembic("check").stdout
 
 
-def test_table_rename_leaves_its_column_changes_to_the_next_run(
-    tmp_path: Path, sqlite_database: Database
+def test_table_rename_makes_its_column_changes_in_the_same_revision(
+    tmp_path: Path, database: Database
 ) -> None:
     project = author_project(
-        tmp_path / "project", sqlite_database, "name: Mapped[str] = mapped_column(String(50))"
+        tmp_path / "project", database, "name: Mapped[str] = mapped_column(String(50))"
     )
     project.write_models(
         AUTHOR_MODELS.format(
@@ -414,24 +414,17 @@ def test_table_rename_leaves_its_column_changes_to_the_next_run(
             "        pen_name: Mapped[str | None] = mapped_column(String(50))",
         )
     )
-    before = set(project.revision_files())
 
-    result = project.alembic("revision", "--autogenerate", "-m", "writer")
+    revision = project.autogenerate("writer")
 
-    assert (
-        "WARNING: table author is renamed to writer; its column changes (added: pen_name; "
-        "removed: none) are left to the next autogenerate run, after this revision is applied"
-    ) in result.stderr
-    (revision,) = set(project.revision_files()) - before
-    assert "op.rename_table('author','writer')" in code(revision.read_text())
+    assert revision is not None
+    upgrade = code(revision.read_text()).split("defdowngrade")[0]
+    assert upgrade.index("op.rename_table('author','writer')") < upgrade.index("'pen_name'")
     project.alembic("upgrade", "head")
-    follow_up = project.autogenerate("pen name")
-    assert follow_up is not None
-    assert "add_column(sa.Column('pen_name'" in code(follow_up.read_text())
-    project.alembic("upgrade", "head")
-    assert rows(sqlite_database, "SELECT id, name, pen_name FROM writer") == [
-        (1, "Ann Smith", None)
-    ]
+    assert rows(database, "SELECT id, name, pen_name FROM writer") == [(1, "Ann Smith", None)]
+    assert "No new upgrade operations detected" in project.alembic("check").stdout
+    project.alembic("downgrade", "-1")
+    assert rows(database, "SELECT id, name FROM author") == [(1, "Ann Smith")]
 
 
 def test_index_named_after_the_old_column_is_renamed_by_drop_and_create(
@@ -465,11 +458,11 @@ def test_index_named_after_the_old_column_is_renamed_by_drop_and_create(
     assert rows(database, "SELECT id, name FROM author") == [(1, "Ann Smith")]
 
 
-def test_column_hint_in_a_renamed_table_waits_for_the_next_run(
-    tmp_path: Path, sqlite_database: Database
+def test_table_and_column_renames_stated_together_come_out_as_one_revision(
+    tmp_path: Path, database: Database
 ) -> None:
     project = author_project(
-        tmp_path / "project", sqlite_database, "name: Mapped[str] = mapped_column(String(50))"
+        tmp_path / "project", database, "name: Mapped[str] = mapped_column(String(50))"
     )
     project.write_models(
         AUTHOR_MODELS.format(
@@ -480,17 +473,22 @@ def test_column_hint_in_a_renamed_table_waits_for_the_next_run(
         )
     )
 
-    first = project.autogenerate("writer")
-    project.alembic("upgrade", "head")
-    second = project.autogenerate("full name")
+    revision = project.autogenerate("writer")
     project.alembic("upgrade", "head")
 
-    assert first is not None
-    assert second is not None
-    assert "op.rename_table('author','writer')" in code(first.read_text())
-    assert "new_column_name='full_name'" in code(second.read_text())
-    assert rows(sqlite_database, "SELECT id, full_name FROM writer") == [(1, "Ann Smith")]
+    assert revision is not None
+    upgrade, downgrade = code(revision.read_text()).split("defdowngrade")
+    assert upgrade.index("op.rename_table('author','writer')") < upgrade.index(
+        "new_column_name='full_name'"
+    )
+    assert "drop_column" not in upgrade
+    assert downgrade.index("new_column_name='name'") < downgrade.index(
+        "op.rename_table('writer','author')"
+    )
+    assert rows(database, "SELECT id, full_name FROM writer") == [(1, "Ann Smith")]
     assert "No new upgrade operations detected" in project.alembic("check").stdout
+    project.alembic("downgrade", "-1")
+    assert rows(database, "SELECT id, name FROM author") == [(1, "Ann Smith")]
 
 
 def test_hints_left_in_the_models_are_ignored_on_a_new_empty_database(

@@ -488,7 +488,7 @@ def _cli_run(
 
 def _traceback_asked(config: Config) -> bool:
     options = config.cmd_opts
-    return bool(getattr(options, "raiseerr", False) or getattr(options, "verbose", False))
+    return any(getattr(options, name, False) for name in ("raiseerr", "verbose", "lback_verbose"))
 
 
 def _print_traceback(commands: MigrationCommands, error: BaseException, stream: TextIO) -> None:

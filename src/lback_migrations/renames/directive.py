@@ -33,6 +33,7 @@ from .declared import (
 )
 from .plan import Rename, TableRename
 from .questions import ask, can_ask
+from .renamed_tables import renamed_table_changes
 from .revision import DatabaseTables, RevisionOps
 from .rewrite import RenameRewriter, TypesDiffer, applicable
 
@@ -122,7 +123,7 @@ def rename_directive(
         ``-x rename=schema.table:new`` names a table.
     :param stdin: where answers are read (standard input by default).
     :param stdout: where questions are written (standard output by default).
-    :param stderr: where warnings and notes are written (standard error by default).
+    :param stderr: where warnings are written (standard error by default).
     :returns: the step.
     :raises ValueError: on an unknown ``detection``.
     """
@@ -156,9 +157,9 @@ def rename_directive(
         x_arguments = _x_arguments(context)
         metadata = _target_metadata(context)
         database = DatabaseTables(connection)
-        # On a database that holds none of the models' tables yet, every hint names a rename
-        # the history makes (or made) on its way: nothing there to rename.
-        stated = [] if database.holds_none_of(metadata) else declared_renames(metadata)
+        stated = declared_renames(metadata)
+        if _is_new(database, metadata, stated):
+            stated = []
         stated += requested_renames(x_arguments, schemas)
         writing = is_autogenerate_revision(context)
         interactive = detection == "ask" and not _no_input(x_arguments) and can_ask(stdin, stdout)
@@ -167,7 +168,8 @@ def rename_directive(
                 script.upgrade_ops_list, script.downgrade_ops_list, strict=True
             ):
                 ops = RevisionOps(upgrade_ops)
-                renames = applicable(stated, ops, database)
+                changes = renamed_table_changes(context, metadata) if writing else None
+                renames = applicable(stated, ops, database, changes)
                 if not writing:
                     continue
                 rewriter = RenameRewriter(ops, database, _types_differ(context))
@@ -181,11 +183,18 @@ def rename_directive(
                     for line in describe_ambiguities([*unclear_tables, *unclear_columns]):
                         say(line)
                 rewriter.finish()
-                for note in rewriter.notes:
-                    say(note)
                 upgrade_ops.reverse_into(downgrade_ops)
 
     return process_renames
+
+
+def _is_new(database: DatabaseTables, metadata: list[MetaData], hints: list[Rename]) -> bool:
+    """Tell whether the database holds neither a table of the models nor one a hint renames: a
+    new, empty database (a fresh environment, a test database), where every hint names a rename
+    the history makes on its way."""
+    tables = [(table.schema, table.name) for item in metadata for table in item.tables.values()]
+    tables += [(hint.schema, hint.old) for hint in hints if isinstance(hint, TableRename)]
+    return database.holds_none_of(tables)
 
 
 def _same_column(context: MigrationContext) -> SameColumn:

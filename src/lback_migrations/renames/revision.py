@@ -11,7 +11,7 @@ from alembic.operations import ops
 from sqlalchemy import inspect
 
 if TYPE_CHECKING:
-    from sqlalchemy import Column, MetaData
+    from sqlalchemy import Column
     from sqlalchemy.engine import Connection
 
 _Op = TypeVar("_Op", bound=ops.MigrateOperation)
@@ -101,8 +101,9 @@ class RevisionOps:
                     self.upgrade_ops.ops.remove(container)
                 return
 
-    def insert_after(self, container: ops.ModifyTableOps, op: ops.MigrateOperation) -> None:
-        """Put ``op`` at the top level, right after the table container ``container``."""
+    def insert_after(self, container: ops.MigrateOperation, op: ops.MigrateOperation) -> None:
+        """Put ``op`` at the top level, right after ``container`` (a table container or any
+        other top-level operation)."""
         self.upgrade_ops.ops.insert(self.upgrade_ops.ops.index(container) + 1, op)
 
     def replace_container(
@@ -145,18 +146,10 @@ class DatabaseTables:
     def exists(self, schema: str | None, name: str) -> bool:
         return inspect(self.connection).has_table(name, schema=schema)
 
-    def holds_none_of(self, metadata: Iterable[MetaData]) -> bool:
-        """Tell whether the database has none of the tables of ``metadata``: a new, empty
-        database (a fresh environment, a test database)."""
+    def holds_none_of(self, tables: Iterable[tuple[str | None, str]]) -> bool:
+        """Tell whether the database has none of ``tables`` (``(schema, name)`` pairs)."""
         inspector = inspect(self.connection)
-        return not any(
-            inspector.has_table(table.name, schema=table.schema)
-            for collection in metadata
-            for table in collection.tables.values()
-        )
-
-    def column_names(self, schema: str | None, name: str) -> list[str]:
-        return [column["name"] for column in inspect(self.connection).get_columns(name, schema)]
+        return not any(inspector.has_table(name, schema=schema) for schema, name in tables)
 
     @property
     def is_mysql(self) -> bool:

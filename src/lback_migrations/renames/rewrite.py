@@ -16,10 +16,12 @@ from alembic.operations import ops
 
 from .operations import RenameColumnOp, RenameIndexOp, RenameTableOp
 from .plan import ColumnRename, Rename, RenameError, TableRename, qualified
-from .revision import DatabaseTables, RevisionOps, reflected_column, table_columns
+from .revision import DatabaseTables, RevisionOps, reflected_column
 
 if TYPE_CHECKING:
     from sqlalchemy import Column
+
+    from .renamed_tables import RenamedTableChanges
 
 TypesDiffer = Callable[["Column[object]", "Column[object]"], bool]
 """Whether a reflected column's type differs from a model column's."""
@@ -28,14 +30,19 @@ _SignatureKey = tuple[str | None, str]
 
 
 def applicable(
-    renames: Sequence[Rename], revision: RevisionOps, database: DatabaseTables
+    renames: Sequence[Rename],
+    revision: RevisionOps,
+    database: DatabaseTables,
+    renamed_table_changes: RenamedTableChanges | None = None,
 ) -> list[Rename]:
     """The renames this revision is to make, tables first.
 
-    A hint whose new name the database already has is harmless: it was applied before. A
-    column rename in a table renamed by the same revision waits for the next run, since the
-    renamed table's columns are not compared in this one.
+    A hint whose new name the database already has is harmless: it was applied before.
 
+    :param renamed_table_changes: compares each renamed table with its old database table;
+        the changes found join the revision, after the table's creation (soon its rename), and
+        column renames in them apply. Without it (``alembic check``) column renames in a
+        renamed table are left out.
     :raises RenameError: when a rename names a table or column the database does not have,
         or (asked for with ``-x``) the revision does not add the new name.
     """
@@ -45,12 +52,20 @@ def applicable(
         if isinstance(rename, TableRename) and _table_applies(rename, revision, database)
     ]
     renamed = {(rename.schema, rename.new) for rename in tables}
+    if renamed_table_changes is not None:
+        for rename in tables:
+            changes = renamed_table_changes(rename)
+            create = revision.created_table(rename.schema, rename.new)
+            if changes is not None and create is not None:
+                revision.insert_after(create, changes)
     columns = [
         rename
         for rename in renames
         if isinstance(rename, ColumnRename)
-        and (rename.schema, rename.table) not in renamed
-        and _column_applies(rename, revision)
+        and (renamed_table_changes is not None or (rename.schema, rename.table) not in renamed)
+        and _column_applies(
+            rename, revision, in_renamed_table=(rename.schema, rename.table) in renamed
+        )
     ]
     return [*tables, *columns]
 
@@ -75,9 +90,9 @@ def _table_applies(rename: TableRename, revision: RevisionOps, database: Databas
     return True
 
 
-def _column_applies(rename: ColumnRename, revision: RevisionOps) -> bool:
+def _column_applies(rename: ColumnRename, revision: RevisionOps, *, in_renamed_table: bool) -> bool:
     table = qualified(rename.schema, rename.table)
-    if revision.created_table(rename.schema, rename.table) is not None:
+    if not in_renamed_table and revision.created_table(rename.schema, rename.table) is not None:
         raise RenameError(
             rename.origin,
             f"table {table} does not exist in the database yet, so it has no column "
@@ -109,14 +124,12 @@ class RenameRewriter:
     :meth:`rewrite` once or more, then :meth:`finish`.
 
     :param types_differ: the type comparison of the environment.
-    :param notes: what the rewrite could not do, for the user to read.
     :param renamed: the renames made so far.
     """
 
     revision: RevisionOps
     database: DatabaseTables
     types_differ: TypesDiffer
-    notes: list[str] = field(default_factory=list)
     renamed: list[Rename] = field(default_factory=list)
 
     def rewrite(self, renames: Sequence[Rename]) -> None:
@@ -125,10 +138,11 @@ class RenameRewriter:
         for rename in renames:
             if isinstance(rename, TableRename):
                 self._rename_table(rename)
+        self.renamed.extend(rename for rename in renames if isinstance(rename, TableRename))
         for rename in renames:
             if isinstance(rename, ColumnRename):
                 self._rename_column(rename)
-        self.renamed.extend(renames)
+        self.renamed.extend(rename for rename in renames if isinstance(rename, ColumnRename))
         self._spare_followers(
             [rename for rename in self.renamed if isinstance(rename, TableRename)],
             [rename for rename in self.renamed if isinstance(rename, ColumnRename)],
@@ -170,16 +184,6 @@ class RenameRewriter:
             name = _created_name(op)
             if name is not None and name in kept:
                 self.revision.remove(op)
-        old_columns = set(self.database.column_names(rename.schema, rename.old))
-        new_columns = set(table_columns(create))
-        if old_columns != new_columns:
-            added = ", ".join(sorted(new_columns - old_columns)) or "none"
-            removed = ", ".join(sorted(old_columns - new_columns)) or "none"
-            self.notes.append(
-                f"table {qualified(rename.schema, rename.old)} is renamed to {rename.new}; its "
-                f"column changes (added: {added}; removed: {removed}) are left to the next "
-                "autogenerate run, after this revision is applied"
-            )
 
     def _rename_column(self, rename: ColumnRename) -> None:
         added = self.revision.added_column(rename.schema, rename.table, rename.new)
@@ -198,11 +202,24 @@ class RenameRewriter:
         self.revision.replace(added[1], op)
         self.revision.remove(dropped[1])
         if self.database.is_mysql and self.database.has_column_named_index(
-            rename.schema, rename.table, rename.old
+            rename.schema, self._database_name(rename.schema, rename.table), rename.old
         ):
             self.revision.insert_after(
                 added[0], RenameIndexOp(rename.table, rename.old, rename.new, schema=rename.schema)
             )
+
+    def _database_name(self, schema: str | None, table: str) -> str:
+        """The name ``table`` has in the database: its old name when this revision renames it."""
+        return next(
+            (
+                rename.old
+                for rename in self.renamed
+                if isinstance(rename, TableRename)
+                and rename.schema == schema
+                and rename.new == table
+            ),
+            table,
+        )
 
     def _spare_followers(
         self, tables: Iterable[TableRename], columns: Iterable[ColumnRename]
