@@ -16,13 +16,12 @@ import json
 import logging
 import os
 import sys
-from argparse import ArgumentParser, Namespace
+from argparse import Action, ArgumentParser, Namespace
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from alembic import __version__ as alembic_version
 from alembic.config import CommandLine
 from alembic.util import CommandError, err
 
@@ -40,6 +39,21 @@ CommandFn = Callable[["Config"], int]
 
 ArgumentsFn = Callable[[ArgumentParser], None]
 """Adds a command's own arguments to its sub-parser."""
+
+
+class _VersionAction(Action):
+    """``--version``: this package's version and Alembic's."""
+
+    def __call__(
+        self,
+        parser: ArgumentParser,
+        namespace: Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from importlib.metadata import version
+
+        parser.exit(message=f"{parser.prog} {__version__} (alembic {version('alembic')})\n")
 
 
 class DeferredCommand(NamedTuple):
@@ -174,9 +188,9 @@ class LbackCommandLine(CommandLine):
             self._add_deferred(deferred)
 
     def _show_versions(self) -> None:
-        # Alembic's parser already owns --version (printing only Alembic's): give it ours too.
-        action = self.parser._option_string_actions["--version"]
-        action.version = f"%(prog)s {__version__} (alembic {alembic_version})"  # type: ignore[attr-defined]
+        # Alembic's parser already owns --version (printing only Alembic's): print ours too,
+        # reading Alembic's version only when asked (package metadata costs tens of ms).
+        self.parser._option_string_actions["--version"].__class__ = _VersionAction
 
     def add_command(
         self, name: str, command: CommandFn, *, help_text: str, arguments: ArgumentsFn
