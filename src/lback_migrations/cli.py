@@ -53,7 +53,8 @@ class _VersionAction(Action):
     ) -> None:
         from importlib.metadata import version
 
-        parser.exit(message=f"{parser.prog} {__version__} (alembic {version('alembic')})\n")
+        sys.stdout.write(f"{parser.prog} {__version__} (alembic {version('alembic')})\n")
+        parser.exit()
 
 
 class DeferredCommand(NamedTuple):
