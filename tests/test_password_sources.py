@@ -181,3 +181,16 @@ def test_the_subprocess_child_gets_the_x_url_but_not_on_its_command_line(
     assert "lback_migrations" in child["cmdline"]
     assert f"url={url.replace(PASSWORD, '***')}" in result.full_command
     assert PASSWORD not in repr(result)
+
+
+@pytest.mark.parametrize("name", SCENARIO_NAMES)
+def test_the_stock_alembic_upgrade_shows_the_error_but_not_the_password(
+    tmp_path: Path, postgresql_database: Database, name: str
+) -> None:
+    scenario = scenarios(postgresql_database)[name]
+    project = leaking_project(tmp_path / "project", postgresql_database, scenario)
+    done = project.alembic(*x_options(scenario), "upgrade", "head", check=False)
+    assert done.returncode != 0
+    assert "cannot reach postgresql+psycopg://postgres:***@" in done.stdout + done.stderr
+    for spelling in scenario.spellings:
+        assert spelling not in done.stdout + done.stderr
