@@ -75,6 +75,7 @@ def test_two_shards_migrate_every_target_exactly_once_and_one_failure_stops_noth
         assert postgresql_database.table_names(schema=f"tenant_{number}") == {
             "account",
             "alembic_version",
+            "alembic_version_checksums",
         }
     assert "account" not in postgresql_database.table_names()
 
