@@ -79,7 +79,11 @@ def test_on_postgresql_nothing_of_the_failed_revision_stays_and_the_version_is_u
     assert "statements of this revision that had run (rolled back)" in report
     assert "stay applied" not in report
     assert "now says: r1" in report
-    assert postgresql_database.table_names() == {"alembic_version", "base_t"}
+    assert postgresql_database.table_names() == {
+        "alembic_version",
+        "alembic_version_checksums",
+        "base_t",
+    }
 
 
 def test_on_sqlite_the_failed_revision_is_rolled_back_whole(
@@ -93,7 +97,11 @@ def test_on_sqlite_the_failed_revision_is_rolled_back_whole(
     assert "revision r2 (upgrade) failed" in report
     assert "(rolled back)" in report
     assert "now says: r1" in report
-    assert sqlite_database.table_names() == {"alembic_version", "base_t"}
+    assert sqlite_database.table_names() == {
+        "alembic_version",
+        "alembic_version_checksums",
+        "base_t",
+    }
 
 
 def test_revisions_reported_done_in_the_same_transaction_are_named_as_rolled_back(

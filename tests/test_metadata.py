@@ -133,7 +133,11 @@ def test_one_metadata_listed_twice_runs_through_alembic(
     assert re.findall(r"op\.create_table\(\s*[\"']account[\"']", revision.read_text()) != []
     assert revision.read_text().count("op.create_table(") == 1
     project.alembic("upgrade", "head")
-    assert sqlite_database.table_names() == {"account", "alembic_version"}
+    assert sqlite_database.table_names() == {
+        "account",
+        "alembic_version",
+        "alembic_version_checksums",
+    }
 
 
 def test_metadata_in_two_schemas_runs_through_alembic(
@@ -153,6 +157,10 @@ def test_metadata_in_two_schemas_runs_through_alembic(
     revision = project.autogenerate("create account twice")
     assert revision is not None
     project.alembic("upgrade", "head")
-    assert postgresql_database.table_names() == {"account", "alembic_version"}
+    assert postgresql_database.table_names() == {
+        "account",
+        "alembic_version",
+        "alembic_version_checksums",
+    }
     assert postgresql_database.table_names(schema="audit") == {"account"}
     assert "No new upgrade operations detected" in project.alembic("check").stdout

@@ -112,7 +112,7 @@ def test_migrate_shows_the_error_but_not_the_password_in_stderr_or_events(
     events = tmp_path / "events.jsonl"
     done = project.lback(*x_options(scenario), "--events", str(events), "migrate", check=False)
     assert done.returncode != 0
-    assert "cannot reach postgresql+psycopg://postgres:***@" in done.stderr
+    assert "cannot reach postgresql+psycopg://postgres:***@" in done.stdout + done.stderr
     for text in (done.stdout, done.stderr, events.read_text()):
         for spelling in scenario.spellings:
             assert spelling not in text

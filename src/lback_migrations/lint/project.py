@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 from ..database_url import DEFAULT_URL_ENV, config_urls, resolve_urls
 from ..errors import ConfigurationError
-from ..settings import RawOption, pyproject_path
+from ..settings import RawOption, load_settings, pyproject_path
 from .config import LintOptions, hook_raw_options, parse_lint_options, read_lint_table
 from .rule import DEFAULT_FILE_TEMPLATE, RevisionContext
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 INI_NAME = "alembic.ini"
-LOCK_TIMEOUT_OPTION = "lback.lock_timeout"
 VERSIONED_DIALECTS = frozenset({"postgresql", "mysql", "mariadb"})
 """The dialects whose server release some rules judge by."""
 _REVISION = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*(['"])([^'"\n]+)\1""", re.M)
@@ -105,7 +104,8 @@ def lint_options(
     options = parse_lint_options(raw)
     if options.dialect is None:
         options = options._replace(dialect=configured_dialect(config))
-    if config is not None and config.get_main_option(LOCK_TIMEOUT_OPTION):
+    # the templates' deploy policy sets lback.lock_timeout (5s unless turned off) on every run
+    if has_ini_section(config) and load_settings(config).lock_timeout is not None:
         options = options._replace(lock_timeout=True)
     if options.server_version is None and options.dialect in VERSIONED_DIALECTS:
         from .server import server_release
