@@ -53,6 +53,10 @@ _log = logging.getLogger(__name__)
 
 CONFIGURE_LOGGING_ATTRIBUTE = "lback.configure_logging"
 """``config.attributes`` key: set it false to keep ``env.py`` away from logging entirely."""
+APPLY_POLICY_ATTRIBUTE = "lback.apply_policy"
+"""``config.attributes`` key: set it false to run migrations as Alembic alone would, without the
+deploy lock, the timeouts and retries, the failure reports and the checksum records (``verify``
+does on its shadow database, whose statements it observes)."""
 
 
 def configure_logging(config: Config) -> None:
@@ -182,7 +186,16 @@ class MigrationEnvironment:
         :raises MigrationFailed: with the report, when a revision fails or the run is stopped.
         """
         self.map_replaced_revisions(context.get_context())
+        if not self.applies_policy:
+            with context.begin_transaction():
+                context.run_migrations()
+            return
         self.deployment.run(context)
+
+    @property
+    def applies_policy(self) -> bool:
+        """Whether migrations run under the apply policy (see :data:`APPLY_POLICY_ATTRIBUTE`)."""
+        return self.config.attributes.get(APPLY_POLICY_ATTRIBUTE, True) is not False
 
     def process_revision_directives(
         self, ignored: IgnoredTables | None = None
@@ -273,7 +286,9 @@ class MigrationEnvironment:
                 step_reporter(),
                 self.deployment.step_applied,
                 checksum_recorder(settings.version_table, settings.version_table_schema),
-            ],
+            ]
+            if self.applies_policy
+            else [step_reporter()],
         }
         if self.schema:
             options["version_table_schema"] = self.schema

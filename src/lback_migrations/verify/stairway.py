@@ -103,7 +103,7 @@ def verify(config: Config, options: VerifyOptions) -> VerifyReport:
     """
     from alembic.script import ScriptDirectory
 
-    from ..environment import CONFIGURE_LOGGING_ATTRIBUTE
+    from ..environment import APPLY_POLICY_ATTRIBUTE, CONFIGURE_LOGGING_ATTRIBUTE
     from ..settings import load_settings
 
     script = ScriptDirectory.from_config(config)
@@ -116,6 +116,7 @@ def verify(config: Config, options: VerifyOptions) -> VerifyReport:
             with engine.connect() as connection:
                 config.attributes["connection"] = connection
                 config.attributes[CONFIGURE_LOGGING_ATTRIBUTE] = False
+                config.attributes[APPLY_POLICY_ATTRIBUTE] = False
                 try:
                     stairway = _Stairway(config, script, connection, options, version_table)
                     # the steps are the shadow's, not applied migrations: their signal is muted
