@@ -30,7 +30,7 @@ from .filters import all_of, include_name_filter, include_object_filter
 from .history.checksums import checksum_recorder, excluding_checksum_table
 from .history.heads_file import write_heads_file
 from .history.revision_ids import revision_id_directive
-from .history_tables import history_tables, revision_files
+from .history_tables import HistoryTables
 from .ignored_tables import IgnoredTables, ignored_tables_reporter
 from .metadata import TARGET_METADATA_KEY, import_target_metadata
 from .plugin import POSTGRESQL_ENUMS_PLUGIN, SEQUENCE_DIALECTS, SEQUENCES_PLUGIN
@@ -246,7 +246,7 @@ class MigrationEnvironment:
         """
         settings = self.settings
         dialect = dialect_name or self.dialect_name
-        own_tables = history_tables(revision_files(self.config))
+        own_tables = HistoryTables(self.config)
         ignored = IgnoredTables()
         options: dict[str, Any] = {
             "target_metadata": self.target_metadata,

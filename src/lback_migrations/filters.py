@@ -130,7 +130,7 @@ def include_name_filter(
         if target_metadata is not None
         else frozenset()
     )
-    history = frozenset(history_tables)
+    history = history_tables  # membership only: a lazy collection stays unread until asked
 
     def include_name(name: str | None, type_: str, parent_names: NameFilterParentNames) -> bool:
         if type_ == "schema":
@@ -180,7 +180,7 @@ def include_object_filter(
     :raises ValueError: when ``exclude_types`` names an unknown object type.
     """
     excluded_types = frozenset(exclude_types)
-    history = frozenset(history_tables)
+    history = history_tables  # membership only: a lazy collection stays unread until asked
     unknown = sorted(excluded_types.difference(OBJECT_TYPES))
     if unknown:
         raise ValueError(

@@ -16,7 +16,7 @@ not seen; list those in the models or in ``lback.include_tables``.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -177,3 +177,30 @@ def revision_files(config: Config) -> list[Path]:
     ]
     pattern = "**/*.py" if script.recursive_version_locations else "*.py"
     return sorted(path for location in locations for path in location.glob(pattern))
+
+
+class HistoryTables(Collection[str]):
+    """The tables :func:`history_tables` finds in an environment's revision files, read the
+    first time a filter asks about one: only autogenerate's filters ask, so ``upgrade`` and
+    ``downgrade`` never parse the history.
+
+    :param config: the Alembic configuration whose revision files are read.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._tables: frozenset[str] | None = None
+
+    def _read(self) -> frozenset[str]:
+        if self._tables is None:
+            self._tables = history_tables(revision_files(self._config))
+        return self._tables
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._read()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
