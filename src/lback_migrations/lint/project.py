@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 from ..database_url import DEFAULT_URL_ENV, config_urls, resolve_urls
 from ..errors import ConfigurationError
-from ..settings import RawOption, load_settings, pyproject_path
+from ..settings import RawOption, pyproject_path
 from .config import LintOptions, hook_raw_options, parse_lint_options, read_lint_table
 from .rule import DEFAULT_FILE_TEMPLATE, RevisionContext
 
@@ -104,8 +104,9 @@ def lint_options(
     options = parse_lint_options(raw)
     if options.dialect is None:
         options = options._replace(dialect=configured_dialect(config))
-    # the templates' deploy policy sets lback.lock_timeout (5s unless turned off) on every run
-    if has_ini_section(config) and load_settings(config).lock_timeout is not None:
+    # only a lock_timeout the ini states counts: the linter cannot see whether env.py applies a
+    # default
+    if has_ini_section(config) and config.get_main_option("lback.lock_timeout"):
         options = options._replace(lock_timeout=True)
     if options.server_version is None and options.dialect in VERSIONED_DIALECTS:
         from .server import server_release
