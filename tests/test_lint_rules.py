@@ -28,6 +28,7 @@ def findings_of(rule: type[Rule], example: Example) -> list[Finding]:
         dialect=example.dialect,
         naming_convention=example.naming_convention,
         server_version=example.server_version,
+        dependants=example.dependants,
     )
     analysis = analyse(example.source, options)
     found = conclude(analysis, example.file_name, options, example.revision_context)

@@ -212,6 +212,7 @@ def _plan(options: LintOptions) -> _Plan:
         naming_convention=options.naming_convention,
         server_version=options.release,
         lock_timeout=options.lock_timeout,
+        dependants=options.dependants,
     )
     return _Plan(
         rules=rules,

@@ -20,6 +20,7 @@ from ..errors import ConfigurationError
 from ..option_values import choice_parser, parse_bool, parse_list
 from ..pyproject import load_tool_table
 from ..settings import PYPROJECT_TABLE, RawOption
+from .dependants import EntityDependants, dependants_json
 from .findings import FAIL_ON, Severity
 from .rules import all_rules, plugin_versions
 
@@ -51,6 +52,8 @@ class LintOptions(NamedTuple):
         database when reachable, else :data:`OLDEST_SUPPORTED`".
     :param lock_timeout: the environment sets ``lback.lock_timeout`` (read from the
         environment's settings, not a lint option).
+    :param dependants: what depends on each view, materialized view and function (read from
+        the database or the declared entities, not a lint option); ``None`` when unknown.
     """
 
     select: tuple[str, ...] = ("",)
@@ -61,6 +64,7 @@ class LintOptions(NamedTuple):
     naming_convention: bool = False
     server_version: tuple[int, ...] | None = None
     lock_timeout: bool = False
+    dependants: tuple[EntityDependants, ...] | None = None
 
     def selects(self, code: str) -> bool:
         """Whether the rule ``code`` runs."""
@@ -101,6 +105,7 @@ class LintOptions(NamedTuple):
             "naming_convention": self.naming_convention,
             "server_version": self.server_version,
             "lock_timeout": self.lock_timeout,
+            "dependants": dependants_json(self.dependants),
             "rules": [rule.code for rule in all_rules()],
             "packages": plugin_versions(),
             "engine": ENGINE,

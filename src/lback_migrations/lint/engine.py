@@ -118,6 +118,7 @@ def _analyse(source: str, options: LintOptions) -> Analysis:
         naming_convention=options.naming_convention,
         server_version=options.release,
         lock_timeout=options.lock_timeout,
+        dependants=options.dependants,
     )
     walker = _Walker(source, rule_classes(options), context)
     try:

@@ -22,9 +22,13 @@ from .rule import DEFAULT_FILE_TEMPLATE, RevisionContext
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from .dependants import EntityDependants
+
 INI_NAME = "alembic.ini"
 VERSIONED_DIALECTS = frozenset({"postgresql", "mysql", "mariadb"})
 """The dialects whose server release some rules judge by."""
+DEPENDANTS_RULE = "LB109"
+"""The rule that judges replaced entities by what depends on them in the database."""
 _REVISION = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*(['"])([^'"\n]+)\1""", re.M)
 
 
@@ -108,11 +112,41 @@ def lint_options(
     # default
     if has_ini_section(config) and config.get_main_option("lback.lock_timeout"):
         options = options._replace(lock_timeout=True)
-    if options.server_version is None and options.dialect in VERSIONED_DIALECTS:
-        from .server import server_release
+    wants_release = options.server_version is None and options.dialect in VERSIONED_DIALECTS
+    wants_dependants = options.dialect == "postgresql" and options.selects(DEPENDANTS_RULE)
+    if wants_release or wants_dependants:
+        from .server import read_server
 
-        options = options._replace(server_version=server_release(configured_url(config)))
+        facts = read_server(configured_url(config), dependants=wants_dependants)
+        if wants_release:
+            options = options._replace(server_version=facts.release)
+        if wants_dependants:
+            dependants = facts.dependants
+            if dependants is None:
+                dependants = declared_dependants_of(config)
+            options = options._replace(dependants=dependants)
     return options
+
+
+def declared_dependants_of(config: Config | None) -> tuple[EntityDependants, ...] | None:
+    """What depends on what among the entities ``lback.entities`` declares, or ``None`` when
+    it is not set or its lists cannot be imported (the linter then knows nothing of them)."""
+    if not has_ini_section(config):
+        return None
+    from ..settings import load_settings
+
+    try:
+        settings = load_settings(config)
+        if not settings.entities:
+            return None
+        from ..objects.entities import load_entities  # imports alembic-utils
+
+        entities = load_entities(settings.entities, settings.source)
+    except ConfigurationError:
+        return None
+    from .dependants import declared_dependants
+
+    return declared_dependants(entities)
 
 
 def hook_options(config: Config | None) -> list[dict[str, RawOption]]:

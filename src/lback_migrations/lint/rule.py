@@ -36,6 +36,7 @@ from .findings import Severity
 from .syntax import keyword, positional, string_value
 
 if TYPE_CHECKING:
+    from .dependants import EntityDependants
     from .sql import SqlStatement
 
 UPGRADE = "upgrade"
@@ -60,12 +61,16 @@ class LintContext(NamedTuple):
         ``None`` when unknown; a rule that depends on it says so in its documentation.
     :param lock_timeout: the environment sets a lock timeout for every migration
         (``lback.lock_timeout``).
+    :param dependants: what depends on each view, materialized view and function, read from
+        the database or the declared entities (:mod:`lback_migrations.lint.dependants`), or
+        ``None`` when neither is known.
     """
 
     dialect: str | None = None
     naming_convention: bool = False
     server_version: tuple[int, ...] | None = None
     lock_timeout: bool = False
+    dependants: tuple[EntityDependants, ...] | None = None
 
     def server_at_least(self, *release: int) -> bool:
         """Whether the target server is ``release`` or later (``False`` when unknown)."""
@@ -226,10 +231,12 @@ class Example:
     :param file_name: the file name, for rules that read it.
     :param siblings: revision ids of the files beside it, for rules that read them.
     :param server_version: the target server's release the snippet is linted for.
+    :param dependants: what depends on what in the target database.
     """
 
     __slots__ = (
         "code",
+        "dependants",
         "dialect",
         "file_name",
         "naming_convention",
@@ -245,6 +252,7 @@ class Example:
         file_name: str = EXAMPLE_FILE_NAME,
         siblings: tuple[str, ...] | None = None,
         server_version: tuple[int, ...] | None = None,
+        dependants: tuple[EntityDependants, ...] | None = None,
     ) -> None:
         self.code = code
         self.dialect = dialect
@@ -252,6 +260,7 @@ class Example:
         self.file_name = file_name
         self.siblings = siblings
         self.server_version = server_version
+        self.dependants = dependants
 
     @property
     def source(self) -> str:
@@ -265,6 +274,7 @@ class Example:
             dialect=self.dialect,
             naming_convention=self.naming_convention,
             server_version=self.server_version,
+            dependants=self.dependants,
         )
 
     @property
@@ -296,9 +306,12 @@ class Invalid(Example):
         file_name: str = EXAMPLE_FILE_NAME,
         siblings: tuple[str, ...] | None = None,
         server_version: tuple[int, ...] | None = None,
+        dependants: tuple[EntityDependants, ...] | None = None,
         line: int | None = None,
     ) -> None:
-        super().__init__(code, dialect, naming_convention, file_name, siblings, server_version)
+        super().__init__(
+            code, dialect, naming_convention, file_name, siblings, server_version, dependants
+        )
         self.line = line
 
 
