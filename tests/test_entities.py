@@ -4,10 +4,17 @@ alembic-utils."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
+from alembic_utils.pg_function import PGFunction
 
+from lback_migrations.lint.dependants import (
+    EntityDependants,
+    database_dependants,
+    declared_dependants,
+)
 from tests.databases import Database
 from tests.object_round_trips import (
     assert_check_clean,
@@ -119,3 +126,108 @@ def test_without_alembic_utils_the_option_names_the_extra(
     assert "needs alembic-utils, which is not installed" in line
     assert "pip install 'lback-migrations[postgresql]'" in line
     assert "Traceback" not in result.stderr
+
+
+def declare_view_reading_cheap_item(database: Database) -> None:
+    """A view of the database, declared nowhere, that reads ``cheap_item``."""
+    execute(database, "CREATE VIEW cheap_item_ids AS SELECT id FROM cheap_item")
+
+
+def autogenerate_change(project: AlembicProject, models: str) -> subprocess.CompletedProcess[str]:
+    """Write the models and run the stock ``alembic revision --autogenerate``."""
+    project.write_models(models)
+    return project.alembic("revision", "--autogenerate", "-m", "change", check=False)
+
+
+@pytest.mark.postgresql
+def test_a_replaced_view_whose_columns_change_is_reported_when_a_view_reads_it(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = project_with_entities(tmp_path, postgresql_database)
+    change_models(project, WITH_ENTITIES)
+    declare_view_reading_cheap_item(postgresql_database)
+    result = autogenerate_change(
+        project, WITH_ENTITIES.replace("SELECT id, price FROM", "SELECT id FROM")
+    )
+    assert result.returncode != 0
+    [line] = [line for line in result.stdout.splitlines() if " LB109 " in line]
+    assert "op.replace_entity drops view public.cheap_item" in line
+    assert "view cheap_item_ids depend(s) on it: the DROP fails" in line
+    failed = project.alembic("upgrade", "head", check=False)
+    assert "cannot drop view cheap_item because other objects depend on it" in failed.stderr
+
+
+@pytest.mark.postgresql
+def test_a_replaced_view_nothing_reads_is_not_reported(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = project_with_entities(tmp_path, postgresql_database)
+    change_models(project, WITH_ENTITIES)
+    result = autogenerate_change(
+        project, WITH_ENTITIES.replace("SELECT id, price FROM", "SELECT id FROM")
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "LB109" not in result.stdout
+    project.alembic("upgrade", "head")
+    assert rows(postgresql_database, "SELECT * FROM cheap_item") == [(1,)]
+
+
+@pytest.mark.postgresql
+def test_a_replaced_view_that_keeps_its_columns_is_not_reported_though_a_view_reads_it(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = project_with_entities(tmp_path, postgresql_database)
+    change_models(project, WITH_ENTITIES)
+    declare_view_reading_cheap_item(postgresql_database)
+    result = autogenerate_change(project, WITH_ENTITIES.replace("price < 10", "price < 100"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "LB109" not in result.stdout
+    project.alembic("upgrade", "head")
+    assert rows(postgresql_database, "SELECT id FROM cheap_item_ids ORDER BY id") == [(1,), (2,)]
+
+
+@pytest.mark.postgresql
+def test_the_database_says_what_depends_on_a_function_and_a_materialized_view(
+    postgresql_database: Database,
+) -> None:
+    execute(
+        postgresql_database,
+        "CREATE TABLE item (id integer PRIMARY KEY, price numeric)",
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+        "CREATE TRIGGER touch_item BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION touch()",
+        "CREATE MATERIALIZED VIEW total AS SELECT sum(price) AS total FROM item",
+        "CREATE INDEX total_total ON total (total)",
+    )
+    with postgresql_database.connect() as connection:
+        found = {entry[:3]: entry for entry in database_dependants(connection)}
+    assert found["function", "public", "touch"].blocking == ("trigger touch_item on table item",)
+    assert found["materialized_view", "public", "total"].owned == ("index total_total",)
+
+
+def test_the_declared_entities_say_which_view_reads_a_view_and_which_trigger_calls_a_function() -> (
+    None
+):
+    from alembic_utils.pg_trigger import PGTrigger
+    from alembic_utils.pg_view import PGView
+
+    declared = [
+        PGView(schema="public", signature="cheap_item", definition="SELECT id FROM item"),
+        PGView(schema="public", signature="ids", definition="SELECT id FROM cheap_item"),
+        PGFunction(
+            schema="public",
+            signature="touch()",
+            definition="RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+        ),
+        PGTrigger(
+            schema="public",
+            signature="touch_item",
+            on_entity="public.item",
+            definition="BEFORE UPDATE ON public.item FOR EACH ROW EXECUTE FUNCTION touch()",
+        ),
+    ]
+    assert declared_dependants(declared) == (
+        EntityDependants("view", "public", "cheap_item", ("view public.ids",)),
+        EntityDependants(
+            "function", "public", "touch", ("trigger touch_item on table public.item",)
+        ),
+    )
