@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 from collections.abc import Iterator
 
 from ..findings import Severity
@@ -11,6 +12,7 @@ from ..rule import Invalid, RevisionContext, RevisionFacts, Rule, Valid
 
 _ALEMBIC_ID = re.compile(r"(?<![A-Za-z0-9])(?=[0-9]*[a-f])[0-9a-f]{12}(?![A-Za-z0-9])")
 """Twelve hexadecimal digits, at least one a letter: an id as ``alembic revision`` writes it."""
+_LETTERS_AND_DIGITS = frozenset(string.ascii_letters + string.digits)
 _TOKEN = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%%")
 
 
@@ -106,7 +108,7 @@ class RevisionFileName(Rule):
         if _holds_word(stem, value) or _matches(template, value, stem):
             return
         claimed = {word for word in _ALEMBIC_ID.findall(stem) if word != value}
-        for other in revision.known_revisions or ():
+        for other in _candidates(stem, revision.known_revisions or frozenset()):
             if other != value and _holds_word(stem, other):
                 claimed.add(other)
         if claimed:
@@ -121,11 +123,45 @@ class RevisionFileName(Rule):
 def _holds_word(stem: str, revision: str) -> bool:
     """Whether ``revision`` is in ``stem`` with no letter or digit right before or after it,
     or is there once punctuation is left out of both (``0.57.0rc1`` in ``0.57.0.rc1_release``)."""
-    pattern = rf"(?<![A-Za-z0-9]){re.escape(revision)}(?![A-Za-z0-9])"
-    if re.search(pattern, stem) is not None:
-        return True
-    letters = re.sub(r"[^A-Za-z0-9]", "", revision)
-    return bool(letters) and letters != revision and letters in re.sub(r"[^A-Za-z0-9]", "", stem)
+    start = stem.find(revision) if revision else -1
+    while start != -1:
+        end = start + len(revision)
+        if not _is_letter_or_digit(stem, start - 1) and not _is_letter_or_digit(stem, end):
+            return True
+        start = stem.find(revision, start + 1)
+    letters = _letters(revision)
+    return bool(letters) and letters != revision and letters in _letters(stem)
+
+
+def _is_letter_or_digit(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and text[index] in _LETTERS_AND_DIGITS
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", text)
+
+
+def _candidates(stem: str, known: frozenset[str]) -> list[str]:
+    """The ids of ``known`` whose letters and digits appear in ``stem``'s: the only ones
+    :func:`_holds_word` can find there. Looked up by slices of the name, so that a file is not
+    compared with every id of a long history one by one."""
+    letters = _letters(stem)
+    found: list[str] = []
+    for length, ids in _by_letters(known).items():
+        for start in range(len(letters) - length + 1):
+            found.extend(ids.get(letters[start : start + length], ()))
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def _by_letters(known: frozenset[str]) -> dict[int, dict[str, list[str]]]:
+    """``known`` by the length of their letters and digits, then by those letters and digits."""
+    index: dict[int, dict[str, list[str]]] = {}
+    for identifier in known:
+        letters = _letters(identifier)
+        if letters:
+            index.setdefault(len(letters), {}).setdefault(letters, []).append(identifier)
+    return index
 
 
 def _matches(template: str, revision: str, stem: str) -> bool:
