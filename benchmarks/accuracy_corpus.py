@@ -86,6 +86,10 @@ class Project:
     version_table: str = "alembic_version"
     extra_requirements: tuple[str, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
+    environment_name: str | None = None
+    """The virtual environment's name, for entries that share one wheel (default: ``name``)."""
+    sqlite_file: str = "corpus.db"
+    """The SQLite database's file name, for a project whose own start names its file."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,8 @@ def load_corpus(path: Path) -> tuple[list[Project], dict[tuple[str, str, str], V
             version_table=entry.get("version_table", "alembic_version"),
             extra_requirements=tuple(entry.get("extra_requirements", ())),
             environment=dict(entry.get("environment", {})),
+            environment_name=entry.get("environment_name"),
+            sqlite_file=entry.get("sqlite_file", "corpus.db"),
         )
         for entry in data["project"]
     ]
@@ -130,7 +136,7 @@ def load_corpus(path: Path) -> tuple[list[Project], dict[tuple[str, str, str], V
 
 def environment_python(project: Project, cache: Path) -> Path:
     """The interpreter of the project's own virtual environment, made on first use."""
-    venv = cache / "venvs" / project.name
+    venv = cache / "venvs" / (project.environment_name or project.name)
     python = venv / "bin" / "python"
     marker = venv / "installed.txt"
     wanted = "\n".join((project.requirement, *project.extra_requirements))
@@ -297,12 +303,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 @contextmanager
-def empty_database(backend: str, directory: Path) -> Iterator[str]:
+def empty_database(backend: str, directory: Path, sqlite_file: str) -> Iterator[str]:
     """The URL of a new, empty database on ``backend``, dropped afterwards."""
     import sqlalchemy as sa
 
     if backend == "sqlite":
-        yield f"sqlite:///{directory / 'corpus.db'}"
+        yield f"sqlite:///{directory / sqlite_file}"
         return
     name = f"lback_accuracy_{uuid.uuid4().hex[:10]}"
     options = {"isolation_level": "AUTOCOMMIT"} if backend == "postgresql" else {}
@@ -383,7 +389,7 @@ def compare_project(project: Project, backend: str) -> dict[str, list[str]]:
     logging.disable(logging.WARNING)
     with (
         tempfile.TemporaryDirectory() as directory,
-        empty_database(backend, Path(directory)) as url,
+        empty_database(backend, Path(directory), project.sqlite_file) as url,
     ):
         config = _alembic_config(project, url)
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool)

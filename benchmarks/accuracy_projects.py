@@ -37,25 +37,56 @@ def jupyterhub(engine: Any) -> None:
     new_session_factory(_url(engine)).kw["bind"].dispose()
 
 
-def dagster(engine: Any) -> None:
-    """The run, event log and schedule storages of one database, as a Dagster instance opens
-    them: each creates its tables and stamps the shared history on first use."""
-    url = _url(engine)
-    if engine.dialect.name == "postgresql":
-        from dagster_postgres import (
-            PostgresEventLogStorage,
-            PostgresRunStorage,
-            PostgresScheduleStorage,
-        )
+def _dagster_storage(engine: Any, sqlite: str, postgresql: str, mysql: str) -> None:
+    """Open one Dagster storage on the database as a Dagster instance does: it creates its
+    tables and stamps the history all storages share. Each storage has a database of its own
+    here (Dagster's SQLite layout; a configuration choice on PostgreSQL and MySQL)."""
+    import importlib
+    from pathlib import Path
 
-        storages: tuple[Any, ...] = (
-            PostgresRunStorage,
-            PostgresEventLogStorage,
-            PostgresScheduleStorage,
-        )
+    if engine.dialect.name == "sqlite":
+        module, _, name = sqlite.rpartition(".")
+        storage_class = getattr(importlib.import_module(module), name)
+        directory = str(Path(engine.url.database).parent)
+        opened = getattr(storage_class, "from_local", storage_class)(directory)
     else:
-        from dagster_mysql import MySQLEventLogStorage, MySQLRunStorage, MySQLScheduleStorage
+        path = postgresql if engine.dialect.name == "postgresql" else mysql
+        module, _, name = path.rpartition(".")
+        opened = getattr(importlib.import_module(module), name)(_url(engine))
+    opened.dispose()
 
-        storages = (MySQLRunStorage, MySQLEventLogStorage, MySQLScheduleStorage)
-    for storage in storages:
-        storage(url).dispose()
+
+def dagster_runs(engine: Any) -> None:
+    """The run storage: ``runs.db`` on SQLite."""
+    _dagster_storage(
+        engine,
+        "dagster._core.storage.runs.SqliteRunStorage",
+        "dagster_postgres.PostgresRunStorage",
+        "dagster_mysql.MySQLRunStorage",
+    )
+
+
+def dagster_event_log(engine: Any) -> None:
+    """The event log storage's index: ``index.db`` on SQLite."""
+    _dagster_storage(
+        engine,
+        "dagster._core.storage.event_log.SqliteEventLogStorage",
+        "dagster_postgres.PostgresEventLogStorage",
+        "dagster_mysql.MySQLEventLogStorage",
+    )
+
+
+def dagster_schedules(engine: Any) -> None:
+    """The schedule storage: ``schedules.db`` on SQLite."""
+    _dagster_storage(
+        engine,
+        "dagster._core.storage.schedules.SqliteScheduleStorage",
+        "dagster_postgres.PostgresScheduleStorage",
+        "dagster_mysql.MySQLScheduleStorage",
+    )
+
+def keystone(engine: Any) -> None:
+    """``keystone-manage db_sync`` on the engine: the expand and contract branches to head."""
+    from keystone.common.sql.upgrades import offline_sync_database_to_version
+
+    offline_sync_database_to_version(engine=engine)
