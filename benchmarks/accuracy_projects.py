@@ -86,7 +86,13 @@ def dagster_schedules(engine: Any) -> None:
     )
 
 def keystone(engine: Any) -> None:
-    """``keystone-manage db_sync`` on the engine: the expand and contract branches to head."""
+    """``keystone-manage db_sync`` on the engine: the expand and contract branches to head,
+    after the configuration set-up ``keystone-manage`` does."""
+    import keystone.conf
+    from keystone.common import sql
     from keystone.common.sql.upgrades import offline_sync_database_to_version
 
+    keystone.conf.configure()
+    sql.initialize()
+    keystone.conf.CONF([], project="keystone", default_config_files=[])
     offline_sync_database_to_version(engine=engine)
