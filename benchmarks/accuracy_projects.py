@@ -96,3 +96,24 @@ def keystone(engine: Any) -> None:
     sql.initialize()
     keystone.conf.CONF([], project="keystone", default_config_files=[])
     offline_sync_database_to_version(engine=engine)
+
+
+def glance(engine: Any) -> None:
+    """``glance-manage db sync`` (expand, data migrations, contract) with a configuration file
+    naming the database, as an operator runs it."""
+    import sys
+
+    from glance.cmd import manage
+
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as configuration:
+        configuration.write(f"[database]\nconnection = {_url(engine)}\n")
+        configuration.flush()
+        arguments = sys.argv
+        sys.argv = ["glance-manage", "--config-file", configuration.name, "db", "sync"]
+        try:
+            manage.main()
+        except SystemExit as stopped:
+            if stopped.code not in (None, 0):
+                raise
+        finally:
+            sys.argv = arguments
