@@ -6,8 +6,10 @@ in its wheel. For every project and every backend it supports, the script
 1. downloads the pinned wheel (``pip download --no-deps``) into the cache directory and
    installs it with its dependencies, lback-migrations and the database drivers into a
    virtual environment of its own there (``--cache``, default ``.lback-cache/accuracy``);
-2. creates an empty database and brings it to the head with the project's own history
-   (``alembic upgrade heads`` on the migrations the wheel ships);
+2. creates an empty database and brings it to the head by the project's own path:
+   ``alembic upgrade heads`` on the migrations the wheel ships, or, for a project that
+   creates a new database otherwise (its own upgrade command, or ``create_all`` and a stamp
+   in its start-up), the function of ``benchmarks/accuracy_projects.py`` that calls it;
 3. compares the project's MetaData with that database three ways: stock Alembic's defaults,
    stock with ``compare_server_default=True``, and the ``lback`` template's options;
 4. classifies every reported operation through ``[[operation]]`` entries of the same file:

@@ -8,6 +8,7 @@ empty database: it calls the project's own initialisation, never a ``create_all`
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from typing import Any
 
@@ -22,7 +23,7 @@ def ihatemoney(engine: Any) -> None:
 
     class Configuration:
         SQLALCHEMY_DATABASE_URI = _url(engine)
-        SECRET_KEY = "accuracy-corpus"
+        SECRET_KEY = secrets.token_hex(16)
         ACTIVATE_DEMO_PROJECT = False
 
     with tempfile.TemporaryDirectory() as instance:
@@ -84,6 +85,7 @@ def dagster_schedules(engine: Any) -> None:
         "dagster_postgres.PostgresScheduleStorage",
         "dagster_mysql.MySQLScheduleStorage",
     )
+
 
 def keystone(engine: Any) -> None:
     """``keystone-manage db_sync`` on the engine: the expand and contract branches to head,
