@@ -107,6 +107,21 @@ def test_from_and_to_choose_the_revisions(project: AlembicProject) -> None:
     assert [item["revision"] for item in report["revisions"]] == ["0002"]
 
 
+def test_values_a_revision_above_lost_are_not_counted_against_the_downgrade_below(
+    project: AlembicProject,
+) -> None:
+    # 0003 comes down first and gives nickname back empty; 0002's downgrade, which runs after
+    # it, lost nothing itself
+    add_bio = ADD_NICKNAME.replace("nickname", "bio")
+    drop_bio = DROP_NICKNAME.replace("nickname", "bio")
+    project.write_revision("0002", add_bio, down_revision="0001", downgrade=drop_bio)
+    project.write_revision("0003", DROP_NICKNAME, down_revision="0002", downgrade=ADD_NICKNAME)
+    done = project.lback("verify", "--output-format", "json", check=False)
+    revisions = {item["revision"]: item for item in json.loads(done.stdout)["revisions"]}
+    assert revisions["0003"]["data_lost_on_downgrade"] == ["account.nickname"]
+    assert revisions["0002"]["data_lost_on_downgrade"] == []
+
+
 def test_an_unknown_revision_is_one_line_and_exit_code_2(project: AlembicProject) -> None:
     done = project.lback("verify", "--from", "nosuch", check=False)
     assert done.returncode == 2
@@ -186,7 +201,8 @@ def test_both_runners_send_a_verify_step_per_revision_and_the_completed_report(
     names = [name for name, _ in result.events]
     assert names == ["migration_verify_step", "migration_verify_step", "migration_verify_completed"]
     steps = [kwargs for name, kwargs in result.events if name == "migration_verify_step"]
-    assert [(step["revision"], step["ok"]) for step in steps] == [("0001", True), ("0002", True)]
+    # sent as each revision's downgrade is judged: from the last revision down
+    assert [(step["revision"], step["ok"]) for step in steps] == [("0002", True), ("0001", True)]
     completed = result.events[-1][1]
     assert completed["ok"] is False
     assert completed["report"]["revisions"][1]["data_lost_on_upgrade"] == ["account.nickname"]
@@ -259,6 +275,40 @@ def role_without_createdb(postgresql_database: Database) -> Iterator[str]:
         with engine.connect() as connection:
             connection.exec_driver_sql(f"DROP ROLE IF EXISTS {name}")
         engine.dispose()
+
+
+def test_a_failing_downgrade_in_the_middle_still_lets_every_downgrade_below_run(
+    tmp_path: Path, any_database: Database
+) -> None:
+    project = project_with_history(tmp_path / "project", any_database)
+    project.write_revision(
+        "0002",
+        ADD_NICKNAME.replace("nickname", "bio"),
+        down_revision="0001",
+        downgrade='op.drop_column("account", "no_such_column")',
+    )
+    project.write_revision(
+        "0003",
+        ADD_NICKNAME.replace("nickname", "age"),
+        down_revision="0002",
+        downgrade=DROP_NICKNAME.replace("nickname", "age"),
+    )
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    done = project.lback(
+        "verify", "--output-format", "json", check=False, env={"TMPDIR": str(temporary)}
+    )
+    revisions = {item["revision"]: item for item in json.loads(done.stdout)["revisions"]}
+    assert revisions["0003"]["ok"]
+    assert revisions["0002"]["error"].startswith("downgrade: ")
+    assert not revisions["0002"]["reversible"]
+    assert revisions["0001"]["ok"]
+    downgrades = [
+        s["sql"] for s in revisions["0001"]["statements"] if s["direction"] == "downgrade"
+    ]
+    assert downgrades == ["DROP TABLE account"]
+    assert done.returncode == 1
+    assert shadow_leftovers(any_database, temporary) == []
 
 
 def test_a_user_who_may_not_create_databases_is_told_to_pass_shadow_url(

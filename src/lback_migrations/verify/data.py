@@ -101,6 +101,41 @@ def compare_data(before: Mapping[str, TableData], after: Mapping[str, TableData]
     return DataChanges(tuple(lost), tuple(changed), rows_lost)
 
 
+def unchanged_since(
+    before: Mapping[str, TableData],
+    after_upgrade: Mapping[str, TableData],
+    before_downgrade: Mapping[str, TableData],
+) -> dict[str, TableData]:
+    """``before`` (the data before a revision's upgrade) without what other revisions lost or
+    changed between its upgrade (``after_upgrade``) and its downgrade (``before_downgrade``):
+    the values its downgrade can be judged by. A row gone in between is left out, a value
+    lost or changed in between is set to ``None`` (nothing to lose)."""
+    kept: dict[str, TableData] = {}
+    for table, old in before.items():
+        upgraded, current = after_upgrade.get(table), before_downgrade.get(table)
+        if upgraded is None:  # the upgrade dropped it: nothing else could touch it
+            kept[table] = old
+            continue
+        present = current.rows if current is not None else {}
+        if not old.key:
+            later_lost = max(0, len(upgraded.rows) - len(present))
+            keys = list(old.rows)[: max(0, len(old.rows) - later_lost)]
+            kept[table] = TableData(old.key, {key: old.rows[key] for key in keys})
+            continue
+        rows: dict[tuple[Any, ...], Row] = {}
+        for key, row in old.rows.items():
+            then, now = upgraded.rows.get(key), present.get(key)
+            if then is None:
+                rows[key] = row
+            elif now is not None:
+                rows[key] = {
+                    column: None if column in then and then[column] != now.get(column) else value
+                    for column, value in row.items()
+                }
+        kept[table] = TableData(old.key, rows)
+    return kept
+
+
 def _columns(data: TableData) -> set[str]:
     return set(next(iter(data.rows.values()), {}))
 

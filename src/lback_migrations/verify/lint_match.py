@@ -31,6 +31,7 @@ from .observation import StatementEffect
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from ..lint.config import LintOptions
     from ..lint.findings import Finding
 
 CONFIRMED, REFUTED, UNVERIFIED = "confirmed", "refuted", "unverified"
@@ -82,13 +83,18 @@ _BY_STATEMENTS: dict[str, Callable[[Sequence[StatementEffect], Observed], str]] 
 }
 
 
-def lint_findings(config: Config, path: str, dialect: str) -> list[Finding]:
-    """The findings ``lback-migrations lint`` reports for the revision file at ``path``,
-    with the options of the project and the shadow database's dialect."""
-    from ..lint.engine import lint_source
+def project_lint_options(config: Config, dialect: str) -> LintOptions:
+    """The options ``lback-migrations lint`` uses for the project, with the shadow database's
+    dialect. Read once per run: finding the server's release takes a connection."""
     from ..lint.project import lint_options
 
-    options = lint_options(config)._replace(dialect=dialect)
+    return lint_options(config)._replace(dialect=dialect)
+
+
+def lint_findings(path: str, options: LintOptions) -> list[Finding]:
+    """The findings ``lback-migrations lint`` reports for the revision file at ``path``."""
+    from ..lint.engine import lint_source
+
     return lint_source(Path(path).read_text(encoding="utf-8"), path, options)
 
 

@@ -144,22 +144,26 @@ def _given_database(url: URL) -> Iterator[None]:
         try:
             yield
         finally:
-            empty(engine)
+            with engine.connect() as connection:
+                empty(connection)
     finally:
         engine.dispose()
 
 
-def empty(engine: sa.Engine) -> None:
-    """Drop every table (and, on PostgreSQL, every enumerated type) of ``engine``'s database."""
+def empty(connection: sa.Connection) -> None:
+    """Drop every table (and, on PostgreSQL, every enumerated type) of ``connection``'s
+    database, and commit."""
+    if connection.in_transaction():
+        connection.rollback()
     metadata = sa.MetaData()
-    metadata.reflect(bind=engine)
-    with engine.begin() as connection:
-        metadata.drop_all(connection)
-        if connection.dialect.name == "postgresql":
-            inspector = cast("PGInspector", sa.inspect(connection))
-            for enum in inspector.get_enums():
-                name = connection.dialect.identifier_preparer.quote_identifier(enum["name"])
-                connection.exec_driver_sql(f"DROP TYPE IF EXISTS {name}")
+    metadata.reflect(bind=connection)
+    metadata.drop_all(connection)
+    if connection.dialect.name == "postgresql":
+        inspector = cast("PGInspector", sa.inspect(connection))
+        for enum in inspector.get_enums():
+            name = connection.dialect.identifier_preparer.quote_identifier(enum["name"])
+            connection.exec_driver_sql(f"DROP TYPE IF EXISTS {name}")
+    connection.commit()
 
 
 def parse_shadow_url(text: str | None) -> URL | None:
