@@ -9,13 +9,14 @@ a busy machine slows them alike:
     the stock ``alembic upgrade head`` then ``alembic downgrade base`` on the configured
     database: the baseline a user would run;
 ``verify``
-    ``lback-migrations verify`` (a new shadow database, every revision up, down and up again
+    ``lback-migrations verify`` (a new shadow database, every revision up then every downgrade,
     with schema snapshots, generated rows and the data compared, each statement observed);
 ``verify --no-data``
     the same without rows.
 
 Printed: the median wall time of ``--repeat`` rounds of each case and the ratio of each verify
-case over the baseline. The targets are at most 3x with data and 1.5x without. Run it::
+case over the baseline, with the machine's load average before and after. The targets are at
+most 3x with data and 1.5x without. Run it::
 
     python benchmarks/verify_overhead.py --backend postgresql [--repeat 3] [--revisions 50]
 """
@@ -23,6 +24,7 @@ case over the baseline. The targets are at most 3x with data and 1.5x without. R
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -126,6 +128,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed rounds (median)")
     parser.add_argument("--revisions", type=int, default=50, help="revisions in the history")
     arguments = parser.parse_args()
+    load_before = os.getloadavg()
     times: dict[str, list[float]] = {case: [] for case in CASES}
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
@@ -136,6 +139,8 @@ def main() -> None:
                     times[case].append(one_round(directory, case))
     baseline = statistics.median(times[CASES[0]])
     print(f"{arguments.backend}, {arguments.revisions} revisions, median of {arguments.repeat}:")
+    loads = (load_before, os.getloadavg())
+    print("  load average " + " then ".join(" ".join(f"{x:.2f}" for x in load) for load in loads))
     for case in CASES:
         median = statistics.median(times[case])
         print(f"  {case:<20} {median:8.2f} s  {median / baseline:5.2f}x")

@@ -25,7 +25,7 @@ def test_single_head(lback_alembic_config: Config) -> None:
 
 
 def test_upgrade_downgrade_each_step(lback_verify_report: VerifyReport) -> None:
-    """Every revision upgrades, downgrades back to the schema before it, and upgrades again."""
+    """Every revision upgrades, and its downgrade brings back the schema from before it."""
     failed = [
         f"{r.revision}: "
         + (r.error or ("not reversible" if not r.reversible else "schema not restored"))

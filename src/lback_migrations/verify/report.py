@@ -25,7 +25,7 @@ FAIL_ON_LEVELS = (DATA_LOSS, REWRITE)
 
 @dataclass(frozen=True)
 class RevisionReport:
-    """One revision, run up, down and up again on the shadow database.
+    """One revision, upgraded and downgraded on the shadow database.
 
     :param revision: its id.
     :param message: its message (the docstring's first line).

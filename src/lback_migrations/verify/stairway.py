@@ -355,9 +355,8 @@ class _Stairway:
                 with self.observer.observing("upgrade") as up:
                     self._running = _Running("upgrade", revision, up, fields)
                     yield step
+                    after = self._snapshot()  # in the step's transaction, committed with it
                 self._running = None
-                self._settle()
-                after = self._snapshot()
                 data_after = self._read(after)
                 if self.options.data:
                     changes = compare_data(data_before, data_after)
@@ -445,10 +444,10 @@ class _Stairway:
                 with self.observer.observing("downgrade") as down:
                     self._running = _Running("downgrade", climb.revision, down, climb.fields)
                     yield step
+                    bottom = self._snapshot()  # in the step's transaction, committed with it
                 self._running = None
-                self._settle()
                 pending.remove(climb)
-                top = self._judge_downgrade(climb, list(down), top, reports)
+                top = self._judge_downgrade(climb, list(down), bottom, top, reports)
 
         self._migrate(_downgrade_target(pending[0].revision), steps)
 
@@ -456,12 +455,13 @@ class _Stairway:
         self,
         climb: _Climbed,
         down: list[StatementEffect],
+        bottom: SchemaSnapshot,
         top: tuple[SchemaSnapshot, dict[str, TableData]],
         reports: dict[str, RevisionReport],
     ) -> tuple[SchemaSnapshot, dict[str, TableData]]:
-        """Report ``climb``'s revision once its downgrade ran; the schema and data it left."""
+        """Report ``climb``'s revision once its downgrade ran and left the schema ``bottom``
+        (``top``: the schema and data before the downgrade); the schema and data it left."""
         fields = dict(climb.fields)
-        bottom = self._snapshot()
         data_bottom = self._read(bottom)
         differences = climb.before.differences(bottom)
         fields["schema_differences"] = tuple(differences)
