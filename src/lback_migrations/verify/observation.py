@@ -144,9 +144,13 @@ class StatementObserver:
         self._known_storage: dict[str, Any] | None = None
 
     @contextmanager
-    def observing(self, direction: str) -> Iterator[list[StatementEffect]]:
-        """Record every statement run in the block into the list it yields."""
-        effects: list[StatementEffect] = []
+    def observing(
+        self, direction: str, effects: list[StatementEffect] | None = None
+    ) -> Iterator[list[StatementEffect]]:
+        """Record every statement run in the block into the list it yields (``effects``, when
+        given: a list the caller holds)."""
+        if effects is None:
+            effects = []
         if self._known_storage is None:
             self._known_storage = self._probe(self.connection.connection.dbapi_connection)[1]
         storage = self._known_storage

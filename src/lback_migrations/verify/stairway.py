@@ -290,6 +290,19 @@ class _Stairway:
                 walk.close()
         self._settle()
 
+    def _observed_step(
+        self, running: _Running, step: Any
+    ) -> Generator[Any, None, tuple[list[StatementEffect], SchemaSnapshot]]:
+        """Yield ``step`` to Alembic, its statements observed into ``running.effects``; the
+        statements, and the schema after the step, read in its transaction (committed with
+        it: a failing commit is the step's failure)."""
+        with self.observer.observing(running.direction, running.effects):
+            self._running = running
+            yield step
+            snapshot = self._snapshot()
+        self._running = None
+        return list(running.effects), snapshot
+
     def _unobserved_step(self, step: Any) -> Generator[Any, None, None]:
         """Yield a step of a revision not verified (below ``--from``, not added since
         ``--since-git``): run, not reported."""
@@ -352,11 +365,8 @@ class _Stairway:
                 data_before: dict[str, TableData] = {}
                 if self.options.data:
                     data_before, fields["rows_refused"] = self._seeded_data(before, data)
-                with self.observer.observing("upgrade") as up:
-                    self._running = _Running("upgrade", revision, up, fields)
-                    yield step
-                    after = self._snapshot()  # in the step's transaction, committed with it
-                self._running = None
+                running = _Running("upgrade", revision, [], fields)
+                up, after = yield from self._observed_step(running, step)
                 data_after = self._read(after)
                 if self.options.data:
                     changes = compare_data(data_before, data_after)
@@ -364,7 +374,7 @@ class _Stairway:
                     fields["data_changed_on_upgrade"] = changes.changed
                     fields["rows_lost_on_upgrade"] = changes.rows_lost
                 climbed.append(
-                    _Climbed(revision, fields, list(up), before, after, data_before, data_after)
+                    _Climbed(revision, fields, up, before, after, data_before, data_after)
                 )
                 before, data = after, data_after
 
@@ -441,13 +451,10 @@ class _Stairway:
                     top = (snapshot, self._read(snapshot))
                 if top[0] != climb.after:
                     raise _Diverged
-                with self.observer.observing("downgrade") as down:
-                    self._running = _Running("downgrade", climb.revision, down, climb.fields)
-                    yield step
-                    bottom = self._snapshot()  # in the step's transaction, committed with it
-                self._running = None
+                running = _Running("downgrade", climb.revision, [], climb.fields)
+                down, bottom = yield from self._observed_step(running, step)
                 pending.remove(climb)
-                top = self._judge_downgrade(climb, list(down), bottom, top, reports)
+                top = self._judge_downgrade(climb, down, bottom, top, reports)
 
         self._migrate(_downgrade_target(pending[0].revision), steps)
 
