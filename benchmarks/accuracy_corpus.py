@@ -5,7 +5,8 @@ in its wheel. For every project and every backend it supports, the script
 
 1. downloads the pinned wheel (``pip download --no-deps``) into the cache directory and
    installs it with its dependencies, lback-migrations and the database drivers into a
-   virtual environment of its own there (``--cache``, default ``.lback-cache/accuracy``);
+   virtual environment of its own there (``--cache``, default ``.lback-cache/accuracy``),
+   and reinstalls lback-migrations alone there whenever its sources have changed since;
 2. creates an empty database and brings it to the head by the project's own path:
    ``alembic upgrade heads`` on the migrations the wheel ships, or, for a project that
    creates a new database otherwise (its own upgrade command, or ``create_all`` and a stamp
@@ -30,6 +31,7 @@ run there and drops it afterwards.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -143,6 +145,7 @@ def environment_python(project: Project, cache: Path) -> Path:
     marker = venv / "installed.txt"
     wanted = "\n".join((project.requirement, *project.extra_requirements))
     if marker.exists() and marker.read_text() == wanted:
+        refresh_package(python, venv / "lback-migrations.txt")
         return python
     wheels = cache / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
@@ -180,7 +183,35 @@ def environment_python(project: Project, cache: Path) -> Path:
         timeout=INSTALL_TIMEOUT,
     )
     marker.write_text(wanted)
+    (venv / "lback-migrations.txt").write_text(package_fingerprint())
     return python
+
+
+def package_fingerprint() -> str:
+    """A digest of the package's sources: an environment made before a change of them would
+    otherwise measure the package as it was."""
+    digest = hashlib.sha256()
+    for path in sorted((REPOSITORY / "src").rglob("*")) + sorted(
+        (REPOSITORY / "env_templates").rglob("*")
+    ):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(REPOSITORY).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def refresh_package(python: Path, marker: Path) -> None:
+    """Reinstall lback-migrations (only it) into an environment whose copy is out of date."""
+    fingerprint = package_fingerprint()
+    if marker.exists() and marker.read_text() == fingerprint:
+        return
+    reinstall = ["install", "-q", "--no-deps", "--force-reinstall", str(REPOSITORY)]
+    subprocess.run(
+        [str(python), "-m", "pip", *reinstall],
+        check=True,
+        timeout=INSTALL_TIMEOUT,
+    )
+    marker.write_text(fingerprint)
 
 
 def run_worker(python: Path, project: Project, backend: str) -> dict[str, Any]:
