@@ -455,14 +455,24 @@ def _dialect_guard(test: ast.expr, dialect: str | None) -> tuple[bool, bool]:
 
     Revisions shared by several databases branch on the dialect (``if dialect == "sqlite":``,
     ``if is_mysql():``, ``if bind.dialect.name != "postgresql":``); the operations of the
-    branch for another database never reach the target and are not judged. Any test it cannot
-    read this way (``and`` / ``or``, several dialects named) keeps both branches.
+    branch for another database never reach the target and are not judged. ``and`` and ``or``
+    combine what their operands say (``if bind and bind.engine.name == "mysql":`` cannot run
+    its body on PostgreSQL); any test it cannot read this way (several dialects named) keeps
+    both branches.
     """
     if dialect not in _DIALECT_WORDS:
         return True, True
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        body, orelse = _dialect_guard(test.operand, dialect)
+        return orelse, body
+    if isinstance(test, ast.BoolOp):
+        guards = [_dialect_guard(value, dialect) for value in test.values]
+        bodies, orelses = [body for body, _ in guards], [orelse for _, orelse in guards]
+        if isinstance(test.op, ast.And):
+            # the body needs every operand true; any operand false takes the else
+            return all(bodies), any(orelses)
+        return any(bodies), all(orelses)
     negated = False
-    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        negated, test = not negated, test.operand
     if isinstance(test, ast.Compare):
         if len(test.ops) != 1:
             return True, True

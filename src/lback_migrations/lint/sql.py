@@ -234,18 +234,25 @@ def _type(data_type: exp.Expression | None) -> str:
     parameters = [param.sql() for param in data_type.expressions]
     if name in {"VARCHAR", "NVARCHAR", "CHAR"} and parameters:
         return f"sa.String(length={parameters[0]})"
+    if name in {"VARCHAR", "NVARCHAR"}:
+        return "sa.String()"
     if name == "TEXT":
         return "sa.Text()"
     return "sa.types.NullType()"
 
 
 def _alter_column(table: str, action: exp.AlterColumn) -> str:
+    from sqlglot import exp
+
     arguments = [repr(table), repr(action.name)]
     allow_null = action.args.get("allow_null")
     if allow_null is not None:
         arguments.append(f"nullable={bool(allow_null)}")
     if action.args.get("dtype") is not None:
         arguments.append(f"type_={_type(action.args['dtype'])}")
+    using = action.args.get("using")
+    if isinstance(using, exp.Expression):
+        arguments.append(f"postgresql_using={using.sql()!r}")
     return f"op.alter_column({', '.join(arguments)})"
 
 

@@ -36,6 +36,15 @@ class CheckConstraintNotValid(Rule):
             """,
             dialect="postgresql",
         ),
+        Valid(
+            """
+            def upgrade():
+                bind = op.get_bind()
+                if bind and bind.engine.name == "mysql":
+                    op.create_check_constraint("ck_account_age", "account", "age >= 0")
+            """,
+            dialect="postgresql",
+        ),
     )
     INVALID = (
         Invalid(
@@ -53,6 +62,15 @@ class CheckConstraintNotValid(Rule):
             """,
             dialect="postgresql",
             line=2,
+        ),
+        Invalid(
+            """
+            def upgrade():
+                if not (op.get_bind().dialect.name == "mysql" or is_sqlite()):
+                    op.create_check_constraint("ck_account_age", "account", "age >= 0")
+            """,
+            dialect="postgresql",
+            line=3,
         ),
     )
 
