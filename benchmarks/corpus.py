@@ -140,7 +140,7 @@ def sample() -> None:
     for code, found in sorted(by_code.items()):
         chosen = random.Random(code).sample(found, min(SAMPLE, len(found)))
         for finding in chosen:
-            if _key(finding) not in classified.get(code, {}):
+            if _key(finding).removesuffix(f":{code}") not in classified.get(code, {}):
                 print(f"{_key(finding)}  {finding['message']}")
 
 

@@ -227,7 +227,18 @@ class ColumnTypeChange(Rule):
             return existing
         other = {UPGRADE: DOWNGRADE, DOWNGRADE: UPGRADE}.get(operation.function or "")
         table, old_name, new_name = place
-        return self.new_types.get((other, (table, new_name, old_name)))
+        found = self.new_types.get((other, (table, new_name, old_name)))
+        if found is not None or old_name == new_name:
+            return found
+        # a table renamed in the same revision: the column renamed back in any table, when
+        # every such rename gives it the same type
+        back = [
+            node
+            for (function, (_, before, after)), node in self.new_types.items()
+            if function == other and (before, after) == (new_name, old_name)
+        ]
+        keys = {type_key(node) for node in back}
+        return back[0] if len(keys) == 1 else None
 
 
 _Place = tuple[str | None, str | None, str | None]
