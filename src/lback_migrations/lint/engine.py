@@ -190,12 +190,12 @@ class _Walker:
 
     def run(self, tree: ast.Module) -> list[RawFinding]:
         self._block(tree.body, top=True)
-        for rule in self.module_rules:
-            rule.leave_module(self.functions)
         if self.comment_rules:
             for comment in self._comments():
                 for rule in self.comment_rules:
                     rule.visit_comment(comment)
+        for rule in self.module_rules:
+            rule.leave_module(self.functions)
         return self._findings()
 
     def close(self) -> None:

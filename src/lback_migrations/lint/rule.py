@@ -15,9 +15,9 @@ hooks a rule overrides:
 - :meth:`Rule.visit_statement` for each statement of the literal SQL of an ``op.execute``
   call (:mod:`lback_migrations.lint.sql`); the operations such a statement amounts to also
   reach :meth:`Rule.visit_operation`, as if written in Python;
-- :meth:`Rule.visit_comment` for each comment on a line of its own;
 - :meth:`Rule.leave_function` after the body of ``upgrade()`` and of ``downgrade()``;
-- :meth:`Rule.leave_module` once the whole file is read.
+- :meth:`Rule.visit_comment` for each comment on a line of its own, once the code is walked;
+- :meth:`Rule.leave_module` once the whole file is read, comments included.
 
 Rules that need to know more than the file itself (its name, the other revisions beside it)
 override :meth:`Rule.check_revision` instead; it runs on the facts the engine extracted, so it

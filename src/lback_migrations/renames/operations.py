@@ -3,6 +3,11 @@
 Alembic's :class:`~alembic.operations.ops.AlterColumnOp` does not reverse a new column name,
 and autogenerate has no renderer for :class:`~alembic.operations.ops.RenameTableOp`; these
 subclasses add both, through Alembic's public ``reverse()`` and ``renderers`` extension points.
+
+Each rename is rendered under a comment naming where it was stated
+(``# lback: stated rename: column author.full_name: info["renamed_from"]='name'``): the linter
+reads it to tell a rename the user asked for (a reminder, LB305) from one written by hand
+(LB301, LB302).
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from alembic.autogenerate import renderers
 from alembic.operations import ops
+
+from ..lint.stated_renames import MARKER
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
@@ -33,11 +40,15 @@ class RenameColumnOp(ops.AlterColumnOp):
         )
         return [name_change, *super().to_diff_tuple()]
 
+    origin: str = ""
+    """Where the rename was stated, for the comment rendered above it."""
+
     def reverse(self) -> RenameColumnOp:
         reverse = super().reverse()
         assert isinstance(reverse, RenameColumnOp)
         assert self.modify_name is not None
         reverse.column_name, reverse.modify_name = self.modify_name, self.column_name
+        reverse.origin = self.origin
         return reverse
 
     @classmethod
@@ -49,6 +60,7 @@ class RenameColumnOp(ops.AlterColumnOp):
         *,
         schema: str | None,
         types_differ: bool,
+        origin: str,
     ) -> RenameColumnOp:
         """Rename the database column ``reflected`` into the model column ``target``.
 
@@ -56,8 +68,9 @@ class RenameColumnOp(ops.AlterColumnOp):
         does; a type or nullability that changes with the name is changed in the same step.
 
         :param types_differ: whether the two columns' types compare as different.
+        :param origin: where the rename was stated.
         """
-        return cls(
+        op = cls(
             table_name,
             reflected.name,
             schema=schema,
@@ -69,16 +82,29 @@ class RenameColumnOp(ops.AlterColumnOp):
             existing_server_default=target.server_default or False,
             existing_comment=target.comment,
         )
+        op.origin = origin
+        return op
 
 
 class RenameTableOp(ops.RenameTableOp):
-    """``op.rename_table(old, new)`` whose reverse renames back."""
+    """``op.rename_table(old, new)`` whose reverse renames back.
+
+    :param origin: where the rename was stated, for the comment rendered above it.
+    """
+
+    def __init__(
+        self, old_table_name: str, new_table_name: str, *, schema: str | None, origin: str
+    ) -> None:
+        super().__init__(old_table_name, new_table_name, schema=schema)
+        self.origin = origin
 
     def to_diff_tuple(self) -> tuple[str, str | None, str, str]:
         return ("rename_table", self.schema, self.table_name, self.new_table_name)
 
     def reverse(self) -> RenameTableOp:
-        return RenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
+        return RenameTableOp(
+            self.new_table_name, self.table_name, schema=self.schema, origin=self.origin
+        )
 
 
 class RenameIndexOp(ops.MigrateOperation):
@@ -113,8 +139,19 @@ def _render_rename_index(autogen_context: AutogenContext, op: RenameIndexOp) -> 
     return f"{prefix}execute({sql!r})"
 
 
+def _stated(origin: str) -> str:
+    return f"{MARKER} {' '.join(origin.split())}"
+
+
+@renderers.dispatch_for(RenameColumnOp)
+def _render_rename_column(autogen_context: AutogenContext, op: RenameColumnOp) -> list[str]:
+    alter_column = renderers.dispatch(ops.AlterColumnOp)
+    return [_stated(op.origin), alter_column(autogen_context, op)]
+
+
 @renderers.dispatch_for(RenameTableOp)
-def _render_rename_table(autogen_context: AutogenContext, op: RenameTableOp) -> str:
+def _render_rename_table(autogen_context: AutogenContext, op: RenameTableOp) -> list[str]:
     prefix = autogen_context.opts["alembic_module_prefix"] or ""
     schema = f", schema={op.schema!r}" if op.schema else ""
-    return f"{prefix}rename_table({op.table_name!r}, {op.new_table_name!r}{schema})"
+    rename = f"{prefix}rename_table({op.table_name!r}, {op.new_table_name!r}{schema})"
+    return [_stated(op.origin), rename]

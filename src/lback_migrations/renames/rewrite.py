@@ -175,7 +175,10 @@ class RenameRewriter:
     def _rename_table(self, rename: TableRename) -> None:
         create = self.revision.created_table(rename.schema, rename.new)
         assert create is not None
-        self.revision.replace(create, RenameTableOp(rename.old, rename.new, schema=rename.schema))
+        self.revision.replace(
+            create,
+            RenameTableOp(rename.old, rename.new, schema=rename.schema, origin=rename.origin),
+        )
         dropped = self.revision.dropped_table(rename.schema, rename.old)
         if dropped is not None:
             self.revision.remove(dropped)
@@ -198,6 +201,7 @@ class RenameRewriter:
             target,
             schema=rename.schema,
             types_differ=self.types_differ(reflected, target),
+            origin=rename.origin,
         )
         self.revision.replace(added[1], op)
         self.revision.remove(dropped[1])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from ..findings import Severity
-from ..rule import UPGRADE, Invalid, Operation, Rule, Valid
-from ..syntax import keyword, string_value
+from ..rule import Invalid, MigrationFunction, Valid
+from ..stated_renames import StatedRenames
 
 
-class RenameColumn(Rule):
+class RenameColumn(StatedRenames):
     """Renaming a column keeps its data (unlike a drop and an add, see LB103) but breaks every
     instance of the application still running the previous release.
 
@@ -15,6 +15,9 @@ class RenameColumn(Rule):
     the old column later; or map the new attribute name to the old column in the models
     (``mapped_column("old_name")``) and skip the rename. When downtime is acceptable, suppress
     the finding on the line.
+
+    A rename the models stated (``info={"renamed_from": ...}``, see :doc:`renames`) is
+    reported by LB305 instead, as a reminder.
     """
 
     code = "LB302"
@@ -32,6 +35,13 @@ class RenameColumn(Rule):
                 op.alter_column("account", "email", existing_type=sa.String(), nullable=True)
             """
         ),
+        Valid(
+            """
+            def upgrade():
+                # lback: stated rename: column account.full_name: info["renamed_from"]='name'
+                op.alter_column("account", "name", new_column_name="full_name")
+            """
+        ),
     )
     INVALID = (
         Invalid(
@@ -43,8 +53,7 @@ class RenameColumn(Rule):
         ),
     )
 
-    def visit_operation(self, operation: Operation) -> None:
-        new = keyword(operation.call, "new_column_name")
-        if operation.function == UPGRADE and new is not None:
-            old = string_value(operation.argument("column_name")) or "..."
-            self.report(operation.call, old=repr(old), new=repr(string_value(new) or "..."))
+    def leave_module(self, functions: dict[str, MigrationFunction]) -> None:
+        for call, operation, old, new in self.renames:
+            if operation == "alter_column" and self.stated_by(call) is None:
+                self.report(call, old=repr(old), new=repr(new))

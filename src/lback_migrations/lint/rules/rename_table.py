@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from ..findings import Severity
-from ..rule import UPGRADE, Invalid, Operation, Rule, Valid
-from ..syntax import string_value
+from ..rule import Invalid, MigrationFunction, Valid
+from ..stated_renames import StatedRenames
 
 
-class RenameTable(Rule):
+class RenameTable(StatedRenames):
     """Renaming a table breaks every instance of the application still running the previous
     release: its queries name the old table until it is replaced.
 
     Deploy in steps: create the new table (or a view with the new name), move readers and
     writers over, and drop the old name in a later revision. When downtime is acceptable,
     suppress the finding on the line.
+
+    A rename the models stated (``info={"renamed_from": ...}``, see :doc:`renames`) is
+    reported by LB305 instead, as a reminder.
     """
 
     code = "LB301"
@@ -31,6 +34,13 @@ class RenameTable(Rule):
                 op.rename_table("customer", "account")
             """
         ),
+        Valid(
+            """
+            def upgrade():
+                # lback: stated rename: table customer: info["renamed_from"]='account'
+                op.rename_table("account", "customer")
+            """
+        ),
     )
     INVALID = (
         Invalid(
@@ -42,8 +52,7 @@ class RenameTable(Rule):
         ),
     )
 
-    def visit_operation(self, operation: Operation) -> None:
-        if operation.function == UPGRADE:
-            old = string_value(operation.argument("old_table_name")) or "..."
-            new = string_value(operation.argument("new_table_name")) or "..."
-            self.report(operation.call, old=repr(old), new=repr(new))
+    def leave_module(self, functions: dict[str, MigrationFunction]) -> None:
+        for call, operation, old, new in self.renames:
+            if operation == "rename_table" and self.stated_by(call) is None:
+                self.report(call, old=repr(old), new=repr(new))
