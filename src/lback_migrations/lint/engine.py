@@ -176,6 +176,7 @@ class _Walker:
         self.comment_rules = [rule for rule in self.rules if _overrides(rule, "visit_comment")]
         self.function_rules = [rule for rule in self.rules if _overrides(rule, "leave_function")]
         self.module_rules = [rule for rule in self.rules if _overrides(rule, "leave_module")]
+        self.import_rules = [rule for rule in self.rules if _overrides(rule, "visit_import")]
         self.span: Span = (1, 1)
         self.function: str | None = None
         self.batch_tables: dict[str, str] = {}
@@ -200,7 +201,13 @@ class _Walker:
 
     def close(self) -> None:
         """Drop the rules, whose report callback points back here: no cycle outlives the walk."""
-        for rules in (self.rules, self.comment_rules, self.function_rules, self.module_rules):
+        for rules in (
+            self.rules,
+            self.comment_rules,
+            self.function_rules,
+            self.module_rules,
+            self.import_rules,
+        ):
             rules.clear()
         self.by_operation.clear()
         self.reports.clear()
@@ -267,7 +274,11 @@ class _Walker:
     def _block(self, body: list[ast.stmt], top: bool = False) -> None:
         for statement, span in zip(body, _spans(body), strict=True):
             self.span = span
-            if isinstance(statement, _FUNCTIONS):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                self.spans[statement] = span
+                for rule in self.import_rules:
+                    rule.visit_import(statement)
+            elif isinstance(statement, _FUNCTIONS):
                 self._function(statement, top)
             elif not isinstance(statement, _COMPOUND):
                 if top:

@@ -15,6 +15,8 @@ hooks a rule overrides:
 - :meth:`Rule.visit_statement` for each statement of the literal SQL of an ``op.execute``
   call (:mod:`lback_migrations.lint.sql`); the operations such a statement amounts to also
   reach :meth:`Rule.visit_operation`, as if written in Python;
+- :meth:`Rule.visit_import` for each ``import`` statement, at module level or in any
+  function;
 - :meth:`Rule.leave_function` after the body of ``upgrade()`` and of ``downgrade()``;
 - :meth:`Rule.visit_comment` for each comment on a line of its own, once the code is walked;
 - :meth:`Rule.leave_module` once the whole file is read, comments included.
@@ -359,6 +361,9 @@ class Rule:
 
     def visit_statement(self, statement: SqlStatement, execute: Operation) -> None:
         """Called for each statement of the literal SQL of ``execute``, an ``op.execute``."""
+
+    def visit_import(self, statement: ast.Import | ast.ImportFrom) -> None:
+        """Called for each ``import`` statement."""
 
     def visit_comment(self, comment: SourceComment) -> None:
         """Called for each comment on a line of its own."""

@@ -213,9 +213,9 @@ class ColumnTypeChange(Rule):
         for operation, place in self.changes:
             new = _type_on(keyword(operation.call, "type_"), dialect)
             old = _type_on(self._old_type(operation, place), dialect)
-            if keyword(operation.call, "postgresql_using") is None or dialect != "postgresql":
-                if old is not None and (old == new or _in_place(old, new, self.context)):
-                    continue
+            using = keyword(operation.call, "postgresql_using") is not None
+            if _unchanged_or_in_place(old, new, self.context, using):
+                continue
             column = place[1] or "..."
             self.report(operation.call, column=repr(column))
 
@@ -256,10 +256,8 @@ def _type_on(node: ast.expr | None, dialect: str | None) -> TypeKey | None:
         arguments = positional(node)
         variant = arguments[0] if arguments else keyword(node, "type_")
         names = arguments[1:] or [value for value in (keyword(node, "dialect_names"),) if value]
-        if dialect is not None and _names_dialect(names, dialect):
-            node = variant
-        else:
-            node = node.func.value
+        base: ast.expr = node.func.value
+        node = variant if dialect is not None and _names_dialect(names, dialect) else base
     key = type_key(node)
     if key == ("datetime",):
         # a time zone is a different type on PostgreSQL, whose conversion can rewrite the table
@@ -278,6 +276,16 @@ def _names_dialect(names: list[ast.expr], dialect: str) -> bool:
 
 
 _MYSQL = frozenset({"mysql", "mariadb"})
+
+
+def _unchanged_or_in_place(
+    old: TypeKey | None, new: TypeKey | None, context: LintContext, using: bool
+) -> bool:
+    """Whether the change leaves the table as it is: no ``USING`` on PostgreSQL (which
+    computes every row again), a known old type, and the same type or one done in place."""
+    if old is None or (using and context.dialect == "postgresql"):
+        return False
+    return old == new or _in_place(old, new, context)
 
 
 def _in_place(old: TypeKey, new: TypeKey | None, context: LintContext) -> bool:
