@@ -101,8 +101,7 @@ POSTGRESQL_CLAIMS = [
 MARIADB_CLAIMS = [
     Claim(
         "LB203",
-        'op.alter_column("account", "email", existing_type=sa.String(50), '
-        "type_=sa.String(200))",
+        'op.alter_column("account", "email", existing_type=sa.String(50), type_=sa.String(200))',
         "ALTER TABLE account MODIFY email VARCHAR(200)",
         REWRITE,
     ),
