@@ -70,11 +70,8 @@ class Base(DeclarativeBase):
                 name: Mapped[str] = mapped_column(String(120), index=True, unique=True)
                 description: Mapped[str | None] = mapped_column(Text())
                 price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-                quantity: Mapped[int]
-                active: Mapped[bool]
                 code: Mapped[str] = mapped_column(String(20), index=True)
                 created: Mapped[datetime] = mapped_column(index=True)
-                updated: Mapped[datetime | None]
                 sku: Mapped[str] = mapped_column(String(40), index=True, unique=True)
                 parent_id: Mapped[int | None] = mapped_column(ForeignKey("table_{number}.id"))
             """
