@@ -13,7 +13,9 @@ Each with its ``[post_write_hooks]`` set to each case in turn:
 ``none``
     no hook: the baseline.
 ``lback_format + lback_lint``
-    both lback hooks, as the ``lback`` template configures them.
+    both lback hooks, as the ``lback`` template configures them;
+``lback_format (ruff) + lback_lint``
+    the same with ``engine = ruff``: what the hooks cost apart from black's formatting;
 ``black (console_scripts)``
     Alembic's documented recipe: ``type = console_scripts``, ``entrypoint = black``, which
     starts a second interpreter to run black on the file.
@@ -92,6 +94,12 @@ CASES: dict[str, list[str]] = {
     "lback_format + lback_lint": [
         "hooks = format, lint",
         "format.type = lback_format",
+        "lint.type = lback_lint",
+    ],
+    "lback_format (ruff) + lback_lint": [
+        "hooks = format, lint",
+        "format.type = lback_format",
+        "format.engine = ruff",
         "lint.type = lback_lint",
     ],
     "black (console_scripts)": [
@@ -195,14 +203,14 @@ def main() -> None:
         shutil.rmtree(base, ignore_errors=True)
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"alembic revision --autogenerate, median of {arguments.repeat} runs (load {load})")
-    print(f"{'':30} {'wall':>8} {'ratio':>6} {'CPU':>8} {'ratio':>6}")
+    print(f"{'':36} {'wall':>8} {'ratio':>6} {'CPU':>8} {'ratio':>6}")
     for revision in revisions:
         print(f"{revision} ({sizes[revision]} lines)")
         walls = {case: statistics.median(t[0] for t in timings[revision, case]) for case in CASES}
         cpus = {case: statistics.median(t[1] for t in timings[revision, case]) for case in CASES}
         for case in CASES:
             print(
-                f"  {case:<28} {walls[case] * 1000:6.0f}ms {walls[case] / walls['none']:5.2f}x"
+                f"  {case:<34} {walls[case] * 1000:6.0f}ms {walls[case] / walls['none']:5.2f}x"
                 f" {cpus[case] * 1000:6.0f}ms {cpus[case] / cpus['none']:5.2f}x"
             )
 

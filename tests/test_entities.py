@@ -231,3 +231,54 @@ def test_the_declared_entities_say_which_view_reads_a_view_and_which_trigger_cal
             "function", "public", "touch", ("trigger touch_item on table public.item",)
         ),
     )
+
+
+WITH_TRIGGER_AND_MATERIALIZED_VIEW = TABLE.replace(
+    "from alembic_utils.pg_view import PGView",
+    "from alembic_utils.pg_materialized_view import PGMaterializedView\n"
+    "    from alembic_utils.pg_trigger import PGTrigger\n"
+    "    from alembic_utils.pg_view import PGView",
+).replace(
+    "ENTITIES = []",
+    """ENTITIES = [
+        PGFunction(
+            schema="public",
+            signature="round_price()",
+            definition="RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "NEW.price := round(NEW.price); RETURN NEW; END $$",
+        ),
+        PGTrigger(
+            schema="public",
+            signature="round_item_price",
+            on_entity="public.item",
+            definition="BEFORE INSERT ON public.item FOR EACH ROW "
+            "EXECUTE FUNCTION public.round_price()",
+        ),
+        PGMaterializedView(
+            schema="public",
+            signature="price_total",
+            definition="SELECT sum(price) AS total FROM item",
+            with_data=True,
+        ),
+    ]""",
+)
+
+
+@pytest.mark.postgresql
+def test_triggers_and_materialized_views_are_created_replaced_and_rebuilt_from_base(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = project_with_entities(tmp_path, postgresql_database)
+    text = change_models(project, WITH_TRIGGER_AND_MATERIALIZED_VIEW)
+    assert "op.create_entity(public_item_round_item_price)" in text
+    assert "op.create_entity(public_price_total)" in text
+    execute(postgresql_database, "INSERT INTO item (id, price) VALUES (3, 2.6)")
+    assert rows(postgresql_database, "SELECT price FROM item WHERE id = 3") == [(3,)]
+    assert_check_clean(project)
+    changed = WITH_TRIGGER_AND_MATERIALIZED_VIEW.replace("sum(price)", "max(price)")
+    text = change_models(project, changed.replace("BEFORE INSERT ON", "BEFORE INSERT OR UPDATE ON"))
+    assert "op.replace_entity(public_price_total)" in text
+    assert "op.replace_entity(public_item_round_item_price)" in text
+    assert rows(postgresql_database, "SELECT total FROM price_total") == [(50,)]
+    assert_check_clean(project)
+    assert_rebuilds_from_base(project)
