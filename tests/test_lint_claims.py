@@ -4,12 +4,15 @@ Every case lints a revision snippet for its target (the rule must report it), th
 statement the snippet amounts to on a table of PostgreSQL or MariaDB that holds rows, in a
 transaction, and reads what it did: on PostgreSQL the relation locks its connection holds
 (``pg_locks``) and whether the table's storage (``relfilenode``) changed; on MariaDB whether
-InnoDB's table id changed, which it does when the table is copied.
+InnoDB's table id changed, which it does when the table is copied. LB211's claim, a queue of
+sessions behind an ``ALTER TABLE`` waiting for its lock, takes three sessions.
 """
 
 from __future__ import annotations
 
 import textwrap
+import threading
+import time
 from typing import NamedTuple
 
 import pytest
@@ -179,3 +182,54 @@ def test_the_mariadb_claim_of_the_rule_holds_on_the_server(
 
     assert before is not None
     assert before != after
+
+
+def test_an_alter_waiting_without_lock_timeout_queues_the_queries_behind_it_lb211(
+    postgresql_database: Database,
+) -> None:
+    claim = Claim(
+        "LB211",
+        'op.add_column("account", sa.Column("nickname", sa.String(50)))',
+        "ALTER TABLE account ADD COLUMN nickname varchar(50)",
+        "queue",
+    )
+    assert claim.code in reported_codes(claim, "postgresql", (15,))
+    with postgresql_database.connect() as connection:
+        fill(connection)
+    engine = sa.create_engine(postgresql_database.url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as reader, engine.connect() as migration:
+            reader.execute(sa.text("SELECT count(*) FROM account"))  # holds its share lock
+            migration_pid = migration.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+            waiting = threading.Thread(
+                target=lambda: _run_ignoring_cancel(migration, claim.statement), daemon=True
+            )
+            waiting.start()
+            _wait_until_waiting(engine, migration_pid)
+            with engine.connect() as later:
+                later.execute(sa.text("SET statement_timeout = '500ms'"))
+                with pytest.raises(sa.exc.OperationalError) as queued:
+                    later.execute(sa.text("SELECT count(*) FROM account"))
+            assert "statement timeout" in str(queued.value)
+            with engine.connect() as admin:
+                admin.execute(sa.text(f"SELECT pg_cancel_backend({migration_pid})"))
+            reader.rollback()
+            waiting.join(timeout=10)
+    finally:
+        engine.dispose()
+
+
+def _run_ignoring_cancel(connection: sa.Connection, statement: str) -> None:
+    try:
+        connection.execute(sa.text(statement))
+    except sa.exc.OperationalError:
+        connection.rollback()
+
+
+def _wait_until_waiting(engine: sa.Engine, pid: object) -> None:
+    query = sa.text("SELECT count(*) FROM pg_locks WHERE pid = :pid AND NOT granted")
+    deadline = time.monotonic() + 10
+    with engine.connect() as admin:
+        while admin.execute(query, {"pid": pid}).scalar() == 0:
+            assert time.monotonic() < deadline, "the ALTER never waited for its lock"
+            time.sleep(0.05)
