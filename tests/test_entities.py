@@ -282,3 +282,40 @@ def test_triggers_and_materialized_views_are_created_replaced_and_rebuilt_from_b
     assert rows(postgresql_database, "SELECT total FROM price_total") == [(50,)]
     assert_check_clean(project)
     assert_rebuilds_from_base(project)
+
+
+WITH_A_VIEW_READING_A_VIEW = WITH_ENTITIES.replace(
+    "    ]",
+    """    PGView(
+            schema="public",
+            signature="cheap_item_ids",
+            definition="SELECT id FROM cheap_item",
+        ),
+    ]""",
+)
+
+
+@pytest.mark.postgresql
+def test_without_a_database_the_declared_entities_say_what_a_replaced_view_drops(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = AlembicProject.create(
+        tmp_path,
+        postgresql_database,
+        models=WITH_A_VIEW_READING_A_VIEW,
+        options={"target_metadata": "app.models:metadata", **ENTITY_OPTIONS},
+    )
+    # nothing listens there: the linter learns nothing from a server
+    project.set_main_option("sqlalchemy.url", "postgresql+psycopg://postgres@127.0.0.1:1/none")
+    view = 'PGView(schema="public", signature="cheap_item", definition="SELECT {} FROM item")'
+    project.write_revision(
+        "a1",
+        f"public_cheap_item = {view.format('id')}\nop.replace_entity(public_cheap_item)",
+        downgrade=f"public_cheap_item = {view.format('id, price')}\n"
+        "op.replace_entity(public_cheap_item)",
+        header="from alembic_utils.pg_view import PGView",
+    )
+    result = project.lback("lint", check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "LB109 op.replace_entity drops view public.cheap_item" in result.stdout
+    assert "view public.cheap_item_ids depend(s) on it" in result.stdout

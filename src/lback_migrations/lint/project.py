@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
@@ -140,6 +141,13 @@ def declared_dependants_of(config: Config | None) -> tuple[EntityDependants, ...
         if not settings.entities:
             return None
         from ..objects.entities import load_entities  # imports alembic-utils
+
+        # the lists are imported as env.py imports them: with prepend_sys_path on sys.path, as
+        # every Alembic command puts it
+        missing = [
+            entry for entry in config.get_prepend_sys_paths_list() or () if entry not in sys.path
+        ]
+        sys.path[:0] = missing
 
         entities = load_entities(settings.entities, settings.source)
     except ConfigurationError:
