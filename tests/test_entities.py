@@ -233,9 +233,10 @@ def test_the_declared_entities_say_which_view_reads_a_view_and_which_trigger_cal
     )
 
 
-WITH_TRIGGER_AND_MATERIALIZED_VIEW = TABLE.replace(
+WITH_TRIGGER_POLICY_AND_MATERIALIZED_VIEW = TABLE.replace(
     "from alembic_utils.pg_view import PGView",
     "from alembic_utils.pg_materialized_view import PGMaterializedView\n"
+    "    from alembic_utils.pg_policy import PGPolicy\n"
     "    from alembic_utils.pg_trigger import PGTrigger\n"
     "    from alembic_utils.pg_view import PGView",
 ).replace(
@@ -260,25 +261,34 @@ WITH_TRIGGER_AND_MATERIALIZED_VIEW = TABLE.replace(
             definition="SELECT sum(price) AS total FROM item",
             with_data=True,
         ),
+        PGPolicy(
+            schema="public",
+            signature="cheap_only",
+            on_entity="public.item",
+            definition="AS PERMISSIVE FOR SELECT TO public USING (price < 10)",
+        ),
     ]""",
 )
 
 
 @pytest.mark.postgresql
-def test_triggers_and_materialized_views_are_created_replaced_and_rebuilt_from_base(
+def test_triggers_policies_and_materialized_views_are_created_replaced_and_rebuilt(
     tmp_path: Path, postgresql_database: Database
 ) -> None:
     project = project_with_entities(tmp_path, postgresql_database)
-    text = change_models(project, WITH_TRIGGER_AND_MATERIALIZED_VIEW)
+    text = change_models(project, WITH_TRIGGER_POLICY_AND_MATERIALIZED_VIEW)
     assert "op.create_entity(public_item_round_item_price)" in text
     assert "op.create_entity(public_price_total)" in text
+    assert "op.create_entity(public_item_cheap_only)" in text
     execute(postgresql_database, "INSERT INTO item (id, price) VALUES (3, 2.6)")
     assert rows(postgresql_database, "SELECT price FROM item WHERE id = 3") == [(3,)]
     assert_check_clean(project)
-    changed = WITH_TRIGGER_AND_MATERIALIZED_VIEW.replace("sum(price)", "max(price)")
+    changed = WITH_TRIGGER_POLICY_AND_MATERIALIZED_VIEW.replace("sum(price)", "max(price)")
+    changed = changed.replace("price < 10)", "price < 20)")
     text = change_models(project, changed.replace("BEFORE INSERT ON", "BEFORE INSERT OR UPDATE ON"))
     assert "op.replace_entity(public_price_total)" in text
     assert "op.replace_entity(public_item_round_item_price)" in text
+    assert "op.replace_entity(public_item_cheap_only)" in text
     assert rows(postgresql_database, "SELECT total FROM price_total") == [(50,)]
     assert_check_clean(project)
     assert_rebuilds_from_base(project)
