@@ -23,7 +23,7 @@ from blinker import ANY
 
 from lback_migrations import signals
 from lback_migrations.commands import CommandResult, MigrationCommands
-from lback_migrations.events import recording
+from lback_migrations.events_log import recording
 from tests.databases import Database
 from tests.projects import AlembicProject
 

@@ -13,7 +13,8 @@ import blinker
 import pytest
 
 from lback_migrations import signals
-from lback_migrations.events import JsonLinesWriter, parse_line
+from lback_migrations.events_log import JsonLinesWriter
+from lback_migrations.signal_forwarding import parse_line
 from tests.databases import Database
 from tests.test_commands import (
     SEED_KWARGS,

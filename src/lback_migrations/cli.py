@@ -255,7 +255,8 @@ class LbackCommandLine(CommandLine):
         """
         from .configuration_files import check_configuration_files
         from .errors import ConfigurationError
-        from .events import forwarding_to_parent, recording
+        from .events_log import recording
+        from .signal_forwarding import forwarding_to_parent
 
         if getattr(options, "lback_verbose", False):
             logging.getLogger("lback_migrations.signals").setLevel(logging.DEBUG)

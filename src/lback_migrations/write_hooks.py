@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from .events import jsonable
+from .json_values import jsonable
 from .plugin import FORMAT_HOOK, LINT_HOOK
 from .signals import (
     migration_hook_completed,

@@ -18,7 +18,7 @@ from .declared import (
 )
 from .directive import rename_directive
 from .operations import RenameColumnOp, RenameTableOp
-from .plan import ColumnRename, Rename, RenameError, TableRename
+from .records import ColumnRename, Rename, RenameError, TableRename
 
 __all__ = [
     "NOINPUT_X_ARGUMENT",

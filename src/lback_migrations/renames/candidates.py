@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from alembic.operations import ops
 
-from .plan import ColumnRename, Rename, TableRename, qualified
+from .records import ColumnRename, Rename, TableRename, qualified
 from .revision import RevisionOps, reflected_column, table_columns
 
 if TYPE_CHECKING:

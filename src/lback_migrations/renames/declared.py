@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
-from .plan import ColumnRename, Rename, RenameError, TableRename, qualified
+from .records import ColumnRename, Rename, RenameError, TableRename, qualified
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData

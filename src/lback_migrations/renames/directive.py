@@ -31,8 +31,8 @@ from .declared import (
     describe,
     requested_renames,
 )
-from .plan import Rename, TableRename
 from .questions import ask, can_ask
+from .records import Rename, TableRename
 from .renamed_tables import renamed_table_changes
 from .revision import DatabaseTables, RevisionOps
 from .rewrite import RenameRewriter, TypesDiffer, applicable

@@ -18,7 +18,7 @@ from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData
 
-from .plan import TableRename
+from .records import TableRename
 
 if TYPE_CHECKING:
     from sqlalchemy import Table

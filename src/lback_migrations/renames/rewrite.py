@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from alembic.operations import ops
 
 from .operations import RenameColumnOp, RenameIndexOp, RenameTableOp
-from .plan import ColumnRename, Rename, RenameError, TableRename, qualified
+from .records import ColumnRename, Rename, RenameError, TableRename, qualified
 from .revision import DatabaseTables, RevisionOps, reflected_column
 
 if TYPE_CHECKING:

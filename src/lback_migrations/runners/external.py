@@ -4,8 +4,8 @@ The child is started with the given interpreter (the caller's by default, never 
 ``alembic`` is first on ``PATH``), in its own session so that a timeout or an interrupt stops it
 and anything it started. Its standard output and error are captured and copied live to this
 process's, line by line with the passwords masked. The signals raised inside the run come back
-as JSON lines through a pipe (see :mod:`lback_migrations.events`) and are re-sent here, in
-order, as they arrive.
+as JSON lines through a pipe (see :mod:`lback_migrations.signal_forwarding`) and are re-sent
+here, in order, as they arrive.
 
 The ``-x`` values (a URL with its password, often) never reach the child's command line, which
 every user of the host can read in ``ps`` and ``/proc/PID/cmdline``: they travel in the
@@ -27,7 +27,7 @@ import time
 from collections.abc import Sequence
 from typing import IO
 
-from ..events import FORWARD_FD_VARIABLE, parse_line
+from ..signal_forwarding import FORWARD_FD_VARIABLE, parse_line
 from ..signals import send
 from . import (
     ALEMBIC_NOT_FOUND,

@@ -1,69 +1,28 @@
-"""Signals as JSON lines: the ``--events FILE`` receiver and the subprocess forwarding channel.
+"""The ``--events FILE`` log: every signal written as one JSON line.
 
 :class:`JsonLinesWriter` connects to signals and writes each one it receives as one JSON object
 per line: ``{"signal": name, "time": unix time, "sender": class name, "kwargs": {...}}``. Anyone
-can connect one from Python; ``lback-migrations --events FILE`` does so for the whole run.
-
-The subprocess runner uses the same writer to bring the signals raised inside Alembic back to
-the calling process: it passes the write end of a pipe to the child and names its file
-descriptor in :data:`FORWARD_FD_VARIABLE`; the child's command line (and only when that
-variable is set) writes :data:`~lback_migrations.signals.RUN_SIGNALS` to it, and the parent
-re-sends each line on the same signal.
+can connect one from Python; ``lback-migrations --events FILE`` does so for the whole run
+(:func:`recording`). The subprocess runner sends the run signals of a child process through the
+same writer (see :mod:`lback_migrations.signal_forwarding`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
 from blinker import NamedSignal
 
-from .signals import ALL_SIGNALS, RUN_SIGNALS
-
-FORWARD_FD_VARIABLE = "LBACK_MIGRATIONS_SIGNAL_FD"
-"""Environment variable naming the file descriptor a child writes its run signals to."""
-
-JsonValue = Any
-"""A value :func:`json.dumps` accepts: ``None``, bool, int, float, str, list, dict."""
-
-
-def jsonable(value: object) -> JsonValue:
-    """Convert ``value`` to JSON values, the same way in every process.
-
-    Tuples and sets become lists, paths strings, enumerations their value, exceptions
-    ``{"type", "message"}``, objects with an ``as_dict()`` method and dataclasses dicts, and
-    anything else its ``str()``.
-    """
-    if isinstance(value, Enum):
-        return jsonable(value.value)
-    if value is None:
-        return None
-    for scalar in (bool, int, float, str):
-        if isinstance(value, scalar):
-            return scalar(value)
-    if isinstance(value, Mapping):
-        return {str(key): jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonable(item) for item in value]
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, BaseException):
-        return {"type": type(value).__name__, "message": str(value)}
-    as_dict = getattr(value, "as_dict", None)
-    if callable(as_dict):
-        return jsonable(as_dict())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return jsonable(dataclasses.asdict(value))
-    return str(value)
+from .json_values import jsonable
+from .signals import ALL_SIGNALS
 
 
 class JsonLinesWriter:
@@ -129,37 +88,6 @@ class JsonLinesWriter:
             yield self
         finally:
             self.disconnect()
-
-
-def parse_line(line: str) -> tuple[NamedSignal, dict[str, Any]]:
-    """Read a line written by :class:`JsonLinesWriter`: the signal and its keyword arguments.
-
-    :raises ValueError: when the line is not a record of one of lback-migrations' signals.
-    """
-    record = json.loads(line)
-    by_name = {named.name: named for named in ALL_SIGNALS}
-    if not isinstance(record, dict) or record.get("signal") not in by_name:
-        raise ValueError(f"not a lback-migrations signal record: {line!r}")
-    return by_name[record["signal"]], dict(record["kwargs"])
-
-
-@contextmanager
-def forwarding_to_parent() -> Iterator[None]:
-    """In a child started by the subprocess runner, forward the run signals to the parent.
-
-    Does nothing unless :data:`FORWARD_FD_VARIABLE` names an open file descriptor.
-    """
-    value = os.environ.get(FORWARD_FD_VARIABLE)
-    if not value:
-        yield
-        return
-    # Forwarding happens once per process: a nested run must not write to the same pipe.
-    del os.environ[FORWARD_FD_VARIABLE]
-    with (
-        os.fdopen(int(value), "w", encoding="utf-8") as stream,
-        JsonLinesWriter(stream, RUN_SIGNALS).connected(),
-    ):
-        yield
 
 
 @contextmanager
