@@ -3,6 +3,7 @@ with the seed's signals, payloads and results."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -526,6 +527,59 @@ def test_inprocess_runner_without_importable_alembic_reports_alembic_not_found(
     assert error_type == "alembic_not_found"
     assert failures == ["alembic_not_found"]
     assert "alembic" in stderr
+
+
+def x_options(full_command: list[str]) -> list[str]:
+    """The ``-x`` values of a command line."""
+    return [value for option, value in itertools.pairwise(full_command) if option == "-x"]
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_makemigrations_passes_its_x_arguments_to_the_run_and_leaves_the_instances_alone(
+    tmp_path: Path, sqlite_database: Database, runner: str
+) -> None:
+    _project, commands = initialised(
+        tmp_path / "project", sqlite_database, runner, x_arguments=("owner=ci",)
+    )
+    seen: list[tuple[tuple[str, ...], list[str]]] = []
+
+    def started(sender: MigrationCommands, **kwargs: Any) -> None:
+        seen.append((sender.x_arguments, x_options(kwargs["full_command"])))
+
+    with signals.alembic_command_started.connected_to(started, sender=commands):
+        assert_ok(commands.makemigrations("create account", noinput=True))
+
+    assert seen == [(("owner=ci",), ["owner=ci", "noinput=true"])]
+    assert commands.x_arguments == ("owner=ci",)
+
+
+def test_a_command_run_by_another_thread_during_makemigrations_gets_only_the_instances_x_arguments(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    _project, commands = initialised(
+        tmp_path / "project", sqlite_database, "subprocess", x_arguments=("owner=ci",)
+    )
+    options: dict[str, list[str]] = {}
+    results: list[CommandResult] = []
+
+    def started(sender: MigrationCommands, **kwargs: Any) -> None:
+        options[kwargs["command"]] = x_options(kwargs["full_command"])
+        if kwargs["command"] == "revision":
+            # while this thread's revision command is under way, another one uses the instance
+            other = threading.Thread(target=lambda: results.append(commands.heads()))
+            other.start()
+            other.join()
+
+    with signals.alembic_command_started.connected_to(started, sender=commands):
+        made = threading.Thread(
+            target=lambda: results.append(commands.makemigrations("create account", noinput=True))
+        )
+        made.start()
+        made.join()
+
+    for result in results:
+        assert_ok(result)
+    assert options == {"revision": ["owner=ci", "noinput=true"], "heads": ["owner=ci"]}
 
 
 @pytest.mark.parametrize("runner", RUNNERS)

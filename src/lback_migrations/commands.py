@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from .signals import (
     RUN_SIGNALS,
@@ -33,14 +32,11 @@ from .signals import (
     migration_migrate_command,
     migration_rollback_command,
     migration_step_completed,
-    migration_step_failed,
     new_run,
     send,
 )
 
 if TYPE_CHECKING:
-    from argparse import ArgumentParser
-
     from alembic.config import Config
 
     from .runners import Runner
@@ -48,8 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RUNNER_NAMES = ("subprocess", "inprocess")
-INTERRUPTED_EXIT_CODE = 130
-"""The exit code of an interrupted ``lback-migrations`` command (the shell's, for SIGINT)."""
 _REVISION_LINE = re.compile(r"^(\w+)\b")
 
 
@@ -196,12 +190,12 @@ class MigrationCommands:
         """
         send(migration_makemigrations_command, self, message=message)
         extra = [f"rename={rename}" for rename in renames] + (["noinput=true"] if noinput else [])
-        configured = self.x_arguments
-        self.x_arguments = (*configured, *extra)
-        try:
-            return self.run("revision", "--autogenerate", "-m", message)
-        finally:
-            self.x_arguments = configured
+        return self._run(
+            "revision",
+            ("--autogenerate", "-m", message),
+            x_arguments=(*self.x_arguments, *extra),
+            environment=self.environment,
+        )
 
     def migrate(self, version: str = "head") -> CommandResult:
         """``upgrade VERSION``."""
@@ -246,14 +240,10 @@ class MigrationCommands:
         args += _option("--rows", None if rows is None else str(rows))
         for level in fail_on:
             args += ["--fail-on", level]
-        if shadow_url is None:
-            return self.run("verify", *args)
-        configured = self.environment
-        self.environment = {**configured, "LBACK_VERIFY_SHADOW_URL": shadow_url}
-        try:
-            return self.run("verify", *args)
-        finally:
-            self.environment = configured
+        environment = self.environment
+        if shadow_url is not None:
+            environment = {**environment, "LBACK_VERIFY_SHADOW_URL": shadow_url}
+        return self._run("verify", tuple(args), self.x_arguments, environment)
 
     def check(self) -> CommandResult:
         """``check``: fails when the models differ from the migrations."""
@@ -287,10 +277,13 @@ class MigrationCommands:
 
     def options(self) -> tuple[str, ...]:
         """The global options put before every command: ``-c``, ``-n``, ``-x``."""
+        return self._options(self.x_arguments)
+
+    def _options(self, x_arguments: Sequence[str]) -> tuple[str, ...]:
         options = ["-c", self.config_file]
         if self.name != "alembic":
             options += ["-n", self.name]
-        for argument in self.x_arguments:
+        for argument in x_arguments:
             options += ["-x", argument]
         return tuple(options)
 
@@ -303,19 +296,33 @@ class MigrationCommands:
             run. A child process of the subprocess runner ended by a SIGINT of its own is a
             result with that error type.
         """
+        return self._run(command, args, self.x_arguments, self.environment)
+
+    def _run(
+        self,
+        command: str,
+        args: tuple[str, ...],
+        x_arguments: Sequence[str],
+        environment: Mapping[str, str],
+    ) -> CommandResult:
+        """:meth:`run` with the ``-x`` arguments and environment of this one command.
+
+        A command's own values (a rename, a shadow URL) are passed here rather than set on the
+        instance: a receiver, or another thread sharing the instance, sees only its settings.
+        """
         from .runners import Invocation
         from .runners.redaction import Redactor, configured_passwords
 
         ini_path = (self.directory or Path.cwd()) / self.config_file
         redact = Redactor(
-            configured_passwords(ini_path, self.name, self.environment, (*self.x_arguments, *args))
+            configured_passwords(ini_path, self.name, dict(environment), (*x_arguments, *args))
         )
         invocation = Invocation(
             command=command,
-            args=tuple(args),
-            options=self.options(),
+            args=args,
+            options=self._options(x_arguments),
             directory=self.directory,
-            environment=self.environment,
+            environment=environment,
             timeout=self.timeout,
             mask=redact.text,
         )
@@ -411,181 +418,3 @@ def _flag(flag: str, on: bool) -> list[str]:
 
 def _option(option: str, value: str | None) -> list[str]:
     return [] if value is None else [option, value]
-
-
-# -- the lback-migrations commands makemigrations / migrate / rollback ---------------------------
-
-
-def _exit_code(result: CommandResult, stderr: TextIO) -> int:
-    if result.returncode is None:
-        stderr.write(f"FAILED: {result.command} stopped ({result.error_type})\n")
-        return 1
-    return result.returncode
-
-
-@contextmanager
-def _progress(stream: TextIO) -> Iterator[None]:
-    """A line per applied step on a terminal."""
-    if not stream.isatty():
-        yield
-        return
-
-    def progress(sender: object, **kwargs: Any) -> None:
-        stream.write(f"  {kwargs['direction']} {kwargs['revision']} ({kwargs['duration']:.2f}s)\n")
-        stream.flush()
-
-    with migration_step_completed.connected_to(progress):
-        yield
-
-
-def _cli_run(
-    config: Config,
-    call: Callable[[MigrationCommands], CommandResult],
-    direction: str | None = None,
-) -> int:
-    """Run a command as the program's own: logging configured from the ini file as the
-    ``alembic`` command's ``env.py`` would, Alembic's output shown as it comes.
-
-    Ctrl-C prints one line saying what was stopped and where the version table stands (see
-    :mod:`lback_migrations.interruption`) and exits 130.
-    """
-    from .environment import configure_logging
-    from .interruption import INTERRUPTED_EXIT_CODE, interruption_report
-    from .runners.inprocess import InProcessRunner
-
-    configure_logging(config)
-    commands = MigrationCommands.from_config(config, runner=InProcessRunner(echo=True))
-    completed: list[str] = []
-    failures: list[dict[str, Any]] = []
-
-    def step(sender: object, **kwargs: Any) -> None:
-        completed.append(str(kwargs["revision"]))
-
-    def failed(sender: object, **kwargs: Any) -> None:
-        failures.append(kwargs)
-
-    try:
-        with (
-            _progress(sys.stdout),
-            migration_step_completed.connected_to(step),
-            migration_step_failed.connected_to(failed),
-        ):
-            result = call(commands)
-    except KeyboardInterrupt:
-        # SIGINT or SIGTERM. The templates' deploy policy has reported what it stopped
-        # (migration_step_failed); an env.py without it gets this one line instead.
-        if failures:
-            pass
-        elif direction is None:
-            sys.stderr.write("interrupted: the command was stopped\n")
-        else:
-            sys.stderr.write(interruption_report(config, direction, completed) + "\n")
-        return INTERRUPTED_EXIT_CODE
-    if result.exception is not None and _traceback_asked(config):
-        _print_traceback(commands, result.exception, sys.stderr)
-    return _exit_code(result, sys.stderr)
-
-
-def _traceback_asked(config: Config) -> bool:
-    options = config.cmd_opts
-    return any(getattr(options, name, False) for name in ("raiseerr", "verbose", "lback_verbose"))
-
-
-def _print_traceback(commands: MigrationCommands, error: BaseException, stream: TextIO) -> None:
-    """Print the traceback of a failed run (``--raiseerr`` or ``--verbose``), passwords masked."""
-    import traceback
-
-    from .runners.redaction import Redactor, configured_passwords
-
-    passwords = configured_passwords(
-        Path(commands.config_file), commands.name, commands.environment, commands.x_arguments
-    )
-    stream.write(Redactor(passwords).text("".join(traceback.format_exception(error))))
-
-
-def _add_verbose_argument(parser: ArgumentParser) -> None:
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="print the traceback of a failure"
-    )
-
-
-def makemigrations_command(config: Config) -> int:
-    """``lback-migrations makemigrations -m MESSAGE``."""
-    message: str = config.cmd_opts.message  # type: ignore[union-attr]
-    renames: list[str] = config.cmd_opts.rename  # type: ignore[union-attr]
-    noinput: bool = config.cmd_opts.noinput  # type: ignore[union-attr]
-    return _cli_run(
-        config, lambda commands: commands.makemigrations(message, renames=renames, noinput=noinput)
-    )
-
-
-def add_makemigrations_arguments(parser: ArgumentParser) -> None:
-    """The arguments of ``makemigrations``."""
-    _add_verbose_argument(parser)
-    parser.add_argument("-m", "--message", default="auto", help="message of the revision")
-    parser.add_argument(
-        "--rename",
-        action="append",
-        default=[],
-        metavar="OLD=NEW",
-        help="accept a rename candidate without a question: table.column=new or table=new "
-        "(repeatable)",
-    )
-    parser.add_argument(
-        "--noinput",
-        action="store_true",
-        help="never ask about rename candidates: warn and keep drop + add",
-    )
-
-
-def migrate_command(config: Config) -> int:
-    """``lback-migrations migrate [VERSION]``."""
-    version: str = config.cmd_opts.version  # type: ignore[union-attr]
-    if getattr(config.cmd_opts, "targets", None):
-        from .fleet import fleet_command
-
-        return fleet_command(config)
-    return _cli_run(config, lambda commands: commands.migrate(version), "upgrade")
-
-
-def add_migrate_arguments(parser: ArgumentParser) -> None:
-    """The arguments of ``migrate``."""
-    from .fleet import DEFAULT_JOBS
-
-    _add_verbose_argument(parser)
-    parser.add_argument("version", nargs="?", default="head", help="target (default: head)")
-    parser.add_argument(
-        "--targets",
-        metavar="FILE",
-        help="migrate every database of FILE: one URL (or URL#schema) per line",
-    )
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        default=DEFAULT_JOBS,
-        metavar="N",
-        help=f"with --targets: targets migrated at a time (default: {DEFAULT_JOBS})",
-    )
-    parser.add_argument(
-        "--shard",
-        metavar="I/N|auto",
-        help="with --targets: only every N-th target from I (auto: from the environment)",
-    )
-    parser.add_argument(
-        "--shard-count",
-        type=int,
-        metavar="N",
-        help="with --shard auto: the number of shards (else LBACK_SHARD_COUNT)",
-    )
-
-
-def rollback_command(config: Config) -> int:
-    """``lback-migrations rollback [VERSION]``."""
-    version: str = config.cmd_opts.version  # type: ignore[union-attr]
-    return _cli_run(config, lambda commands: commands.rollback(version), "downgrade")
-
-
-def add_rollback_arguments(parser: ArgumentParser) -> None:
-    """The arguments of ``rollback``."""
-    _add_verbose_argument(parser)
-    parser.add_argument("version", nargs="?", default="-1", help="target (default: -1)")

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from alembic.util import PriorityDispatchResult
 
 FORMAT_HOOK = "lback_format"
+"""The formatting post-write hook type; the only place the name is written. The packages that
+read a hook's configured options are given it by the adapter calling them."""
 LINT_HOOK = "lback_lint"
+"""The linting post-write hook type (see :data:`FORMAT_HOOK`)."""
 POSTGRESQL_ENUMS_PLUGIN = "lback.postgresql_enums"
 CHECK_CONSTRAINTS_PLUGIN = "lback.check_constraints"
 SEQUENCES_PLUGIN = "lback.sequences"
@@ -33,13 +36,13 @@ SEQUENCE_DIALECTS = ("postgresql", "mysql", "mariadb")
 def _format_hook(path: str, options: Mapping[str, str]) -> None:
     from .write_hooks import run_format_hook
 
-    run_format_hook(path, options)
+    run_format_hook(FORMAT_HOOK, path, options)
 
 
 def _lint_hook(path: str, options: Mapping[str, str]) -> None:
     from .write_hooks import run_lint_hook
 
-    run_lint_hook(path, options)
+    run_lint_hook(LINT_HOOK, path, options)
 
 
 def _compare_server_default(*args: Any, **kwargs: Any) -> PriorityDispatchResult:

@@ -1,7 +1,9 @@
 """The ``lback_format`` and ``lback_lint`` post-write hook types.
 
-These functions are what the ``lback`` plugin registers with Alembic's
-:func:`alembic.script.write_hooks.register`. They import the formatter and the linter only when
+The ``lback`` plugin registers its wrappers with Alembic's
+:func:`alembic.script.write_hooks.register` under the hook type names it holds
+(:data:`~lback_migrations.plugin.FORMAT_HOOK`, :data:`~lback_migrations.plugin.LINT_HOOK`); each
+wrapper imports this module, and these functions import the formatter and the linter, only when
 a hook runs, so that the plugin (imported by every ``import alembic``) stays light.
 """
 
@@ -12,7 +14,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from .json_values import jsonable
-from .plugin import FORMAT_HOOK, LINT_HOOK
 from .signals import (
     migration_hook_completed,
     migration_hook_failed,
@@ -20,7 +21,7 @@ from .signals import (
     send_from_run,
 )
 
-__all__ = ["FORMAT_HOOK", "LINT_HOOK", "run_format_hook", "run_lint_hook"]
+__all__ = ["run_format_hook", "run_lint_hook"]
 
 
 @contextmanager
@@ -48,23 +49,25 @@ def _signalled(hook_type: str, path: str, options: Mapping[str, str]) -> Iterato
     send_from_run(migration_hook_completed, **about, duration=duration, findings=jsonable(findings))
 
 
-def run_format_hook(path: str, options: Mapping[str, str]) -> None:
+def run_format_hook(hook_type: str, path: str, options: Mapping[str, str]) -> None:
     """Format the revision at ``path``: the ``lback_format`` hook type.
 
+    :param hook_type: the type the hook is registered as, sent with its signals.
     :param options: the hook's own configuration keys (``NAME.key = value``).
     """
     from .formatting.hook import format_revision
 
-    with _signalled(FORMAT_HOOK, path, options):
+    with _signalled(hook_type, path, options):
         format_revision(path, options)
 
 
-def run_lint_hook(path: str, options: Mapping[str, str]) -> None:
+def run_lint_hook(hook_type: str, path: str, options: Mapping[str, str]) -> None:
     """Lint the revision at ``path``: the ``lback_lint`` hook type.
 
+    :param hook_type: the type the hook is registered as, sent with its signals.
     :param options: the hook's own configuration keys (``NAME.key = value``).
     """
     from .lint.hook import lint_revision
 
-    with _signalled(LINT_HOOK, path, options):
+    with _signalled(hook_type, path, options):
         lint_revision(path, options)

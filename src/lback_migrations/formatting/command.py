@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..batch import CACHE_DIRECTORY, ResultCache, revision_paths, run_parallel
 from ..errors import ConfigurationError
-from ..write_hooks import FORMAT_HOOK
 
 if TYPE_CHECKING:
     from argparse import ArgumentParser
@@ -72,9 +71,11 @@ def add_arguments(parser: ArgumentParser) -> None:
     )
 
 
-def format_command(config: Config) -> int:
+def format_command(config: Config, *, hook_type: str) -> int:
     """Run ``lback-migrations format`` with the arguments parsed into ``config.cmd_opts``.
 
+    :param hook_type: the formatting hook's type: the first hook of that type the configuration
+        declares gives the options.
     :returns: the exit code: 0, 1 (would reformat) or 2 (error).
     """
     arguments = config.cmd_opts or Namespace(
@@ -83,7 +84,7 @@ def format_command(config: Config) -> int:
     write = not (arguments.check or arguments.diff)
     try:
         paths = revision_paths(config, arguments.paths)
-        hook_name, hook_options = _hook_options(config)
+        hook_name, hook_options = configured_hook(config, hook_type)
         from .options import resolve_options
 
         options = {path: resolve_options(path, hook_options, hook_name) for path in paths}
@@ -95,12 +96,13 @@ def format_command(config: Config) -> int:
     return _exit_code(rows)
 
 
-def _hook_options(config: Config) -> tuple[str, Mapping[str, Any]]:
-    """The name and options of the configured ``lback_format`` hook (defaults when none is)."""
+def configured_hook(config: Config, hook_type: str) -> tuple[str, Mapping[str, Any]]:
+    """The name and options of the first hook of type ``hook_type`` (the formatting hook's,
+    ``lback_format``) the configuration declares; the type and no options when none is."""
     for hook in config.get_hooks_list():
-        if hook.get("type") == FORMAT_HOOK:
+        if hook.get("type") == hook_type:
             return str(hook["_hook_name"]), hook
-    return FORMAT_HOOK, {}
+    return hook_type, {}
 
 
 def _cache_directory(config: Config) -> Path:

@@ -159,11 +159,15 @@ def _new_ids(mode: str, files: list[RevisionFile], branch: list[RevisionFile]) -
     return renamed
 
 
-def rebase(config: Config, revision: str, onto: str | None = None) -> RebaseResult:
+def rebase(
+    config: Config, revision: str, onto: str | None = None, *, format_hook: str
+) -> RebaseResult:
     """Re-parent ``revision`` and the revisions after it onto ``onto``.
 
     :param onto: the revision to follow; default: the one head not descending from
         ``revision``.
+    :param format_hook: the formatting hook's type: the moved files are formatted as the
+        configured hook of that type would.
     :raises RebaseError: when the revision or the target cannot be found or the revision was
         applied to the configured database; nothing is written then.
     """
@@ -207,7 +211,7 @@ def rebase(config: Config, revision: str, onto: str | None = None) -> RebaseResu
         write_atomically(entry.path, text.encode("utf-8"))
         if entry.path != entry.old_path:
             entry.old_path.unlink()
-    format_like_the_hook(config, [entry.path for entry in moved])
+    format_like_the_hook(config, [entry.path for entry in moved], format_hook)
     after = read_revision_files(revision_paths(config, []))
     heads = tuple(sorted(head.revision for head in _heads(after)))
     if settings.heads_file:
@@ -227,10 +231,18 @@ def add_arguments(parser: ArgumentParser) -> None:
     )
 
 
-def rebase_command(config: Config) -> int:
-    """``lback-migrations rebase REV [--onto TARGET]``."""
+def rebase_command(config: Config, *, hook_type: str) -> int:
+    """``lback-migrations rebase REV [--onto TARGET]``.
+
+    :param hook_type: the formatting hook's type (see :func:`rebase`).
+    """
     options = config.cmd_opts
-    result = rebase(config, options.revision, options.onto)  # type: ignore[union-attr]
+    result = rebase(
+        config,
+        options.revision,  # type: ignore[union-attr]
+        options.onto,  # type: ignore[union-attr]
+        format_hook=hook_type,
+    )
     for entry in result.moved:
         renamed = "" if entry.revision == entry.old_revision else f" (was {entry.old_revision})"
         sys.stdout.write(

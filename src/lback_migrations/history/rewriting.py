@@ -75,17 +75,18 @@ def renamed_path(path: Path, old: str, new: str) -> Path:
     return path.with_name(path.name.replace(old, new, 1))
 
 
-def format_like_the_hook(config: Config, paths: list[Path]) -> None:
-    """Format ``paths`` as the configured ``lback_format`` hook would.
+def format_like_the_hook(config: Config, paths: list[Path], hook_type: str) -> None:
+    """Format ``paths`` as the configured formatting hook would.
 
+    :param hook_type: the formatting hook's type (``lback_format``).
     :raises FormatError: when a file cannot be formatted; it is left as it was.
     """
-    from ..formatting.command import _hook_options
+    from ..formatting.command import configured_hook
     from ..formatting.formatter import format_file
     from ..formatting.options import resolve_options
     from ..formatting.results import Failed, FormatError
 
-    hook_name, hook_options = _hook_options(config)
+    hook_name, hook_options = configured_hook(config, hook_type)
     for path in paths:
         result = format_file(path, resolve_options(path, hook_options, hook_name))
         if isinstance(result, Failed):

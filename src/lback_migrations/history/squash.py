@@ -268,9 +268,11 @@ def _with_replaces_and_steps(
     return "".join(lines)
 
 
-def squash(config: Config, to: str) -> SquashResult:
+def squash(config: Config, to: str, *, format_hook: str) -> SquashResult:
     """Write the squash of the history from the base to ``to`` (see the module docstring).
 
+    :param format_hook: the formatting hook's type: the squash is formatted as the configured
+        hook of that type would.
     :raises SquashError: when ``to`` is unknown, another branch leaves the range before ``to``,
         or the history does not run on a shadow database; nothing is written then.
     """
@@ -327,7 +329,7 @@ def squash(config: Config, to: str) -> SquashResult:
         for revision, destination in zip(squashed, moved, strict=False):
             os.replace(destination, revision.path)
         raise
-    format_like_the_hook(config, [final])
+    format_like_the_hook(config, [final], format_hook)
     if settings.heads_file:
         fresh = ScriptDirectory.from_config(config)
         write_heads(heads_file_path(fresh), fresh.get_heads())
@@ -360,9 +362,12 @@ def add_arguments(parser: ArgumentParser) -> None:
     )
 
 
-def squash_command(config: Config) -> int:
-    """``lback-migrations squash --to REV``."""
-    result = squash(config, config.cmd_opts.to)  # type: ignore[union-attr]
+def squash_command(config: Config, *, hook_type: str) -> int:
+    """``lback-migrations squash --to REV``.
+
+    :param hook_type: the formatting hook's type (see :func:`squash`).
+    """
+    result = squash(config, config.cmd_opts.to, format_hook=hook_type)  # type: ignore[union-attr]
     sys.stdout.write(
         f"{result.revision}: squash of {len(result.replaces) + 1} revisions written to "
         f"{result.path}\n"

@@ -73,8 +73,12 @@ def add_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=None, help="processes to use (default: all)")
 
 
-def lint_command(config: Config) -> int:
-    """Run ``lback-migrations lint``; return the exit code."""
+def lint_command(config: Config, *, hook_type: str) -> int:
+    """Run ``lback-migrations lint``; return the exit code.
+
+    :param hook_type: the linting hook's type: the options of the hooks of that type the
+        configuration declares apply, under the command line's.
+    """
     from .conclusion import failing_codes
     from .project import hook_options, lint_options
 
@@ -82,7 +86,8 @@ def lint_command(config: Config) -> int:
     baseline = _baseline_path(config, getattr(arguments, "baseline", None))
     writing = bool(getattr(arguments, "write_baseline", False))
     try:
-        options = lint_options(config, [*hook_options(config), _command_line_options(arguments)])
+        hooks = hook_options(config, hook_type)
+        options = lint_options(config, [*hooks, _command_line_options(arguments)])
         paths = revision_paths(config, list(getattr(arguments, "paths", None) or []))
         reference = getattr(arguments, "diff_base", None)
         if reference:

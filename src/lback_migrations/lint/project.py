@@ -157,15 +157,14 @@ def declared_dependants_of(config: Config | None) -> tuple[EntityDependants, ...
     return declared_dependants(entities)
 
 
-def hook_options(config: Config | None) -> list[dict[str, RawOption]]:
-    """The options of every ``lback_lint`` hook the configuration declares."""
-    from ..plugin import LINT_HOOK
-
+def hook_options(config: Config | None, hook_type: str) -> list[dict[str, RawOption]]:
+    """The options of every hook of type ``hook_type`` (the linting hook's, ``lback_lint``) the
+    configuration declares."""
     if config is None:
         return []
     found: list[dict[str, RawOption]] = []
     for hook in config.get_hooks_list():
-        if hook.get("type") == LINT_HOOK:
+        if hook.get("type") == hook_type:
             options = {key: value for key, value in hook.items() if key != "_hook_name"}
             name = hook.get("_hook_name", "lint")
             found.append(hook_raw_options(options, name, config.config_file_name))

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from alembic.config import Config
 
-    from ..cli import LbackCommandLine
+    from ..cli.command_line import LbackCommandLine
 STOCK_FAILURE_EXIT_CODE = 255
 """What the ``alembic`` command exits with on a command error (``sys.exit(-1)``)."""
 TRACEBACK_EXIT_CODE = 1
@@ -54,7 +54,7 @@ class RunTimeout(BaseException):
 
 @cache
 def _command_line() -> LbackCommandLine:
-    from ..cli import LbackCommandLine
+    from ..cli.command_line import LbackCommandLine
 
     return LbackCommandLine()
 

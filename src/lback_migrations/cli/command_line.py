@@ -1,4 +1,4 @@
-"""The ``lback-migrations`` command line: Alembic's own, extended.
+"""Alembic's command line, extended with the lback-migrations commands.
 
 Every Alembic command and option works unchanged; ``init`` defaults to the ``lback`` template.
 Commands of lback-migrations are added with :meth:`LbackCommandLine.add_command`: each is a
@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from alembic.config import CommandLine
 from alembic.util import CommandError, err
 
-from . import __version__
+from .. import __version__
+from ..plugin import FORMAT_HOOK, LINT_HOOK
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -64,32 +65,36 @@ class DeferredCommand(NamedTuple):
     :param help: its one-line help, shown by ``lback-migrations --help``.
     :param command: ``"module:function"`` of its :data:`CommandFn`.
     :param arguments: ``"module:function"`` of its :data:`ArgumentsFn`.
+    :param hook_type: for a command that works like a post-write hook (``format``, ``lint``,
+        ``rebase``, ``squash``), the hook's type, passed to the command as ``hook_type``: the
+        options of the hooks of that type in the configuration are the command's.
     """
 
     name: str
     help: str
     command: str
     arguments: str
+    hook_type: str | None = None
 
 
 COMMANDS: tuple[DeferredCommand, ...] = (
     DeferredCommand(
         "makemigrations",
         "Autogenerate a revision (revision --autogenerate -m MESSAGE).",
-        "lback_migrations.commands:makemigrations_command",
-        "lback_migrations.commands:add_makemigrations_arguments",
+        "lback_migrations.cli.migration_commands:makemigrations_command",
+        "lback_migrations.cli.migration_commands:add_makemigrations_arguments",
     ),
     DeferredCommand(
         "migrate",
         "Apply migrations up to VERSION (default: head).",
-        "lback_migrations.commands:migrate_command",
-        "lback_migrations.commands:add_migrate_arguments",
+        "lback_migrations.cli.migration_commands:migrate_command",
+        "lback_migrations.cli.migration_commands:add_migrate_arguments",
     ),
     DeferredCommand(
         "rollback",
         "Revert migrations down to VERSION (default: -1, one step).",
-        "lback_migrations.commands:rollback_command",
-        "lback_migrations.commands:add_rollback_arguments",
+        "lback_migrations.cli.migration_commands:rollback_command",
+        "lback_migrations.cli.migration_commands:add_rollback_arguments",
     ),
     DeferredCommand(
         "plan",
@@ -115,12 +120,14 @@ COMMANDS: tuple[DeferredCommand, ...] = (
         "Format revision files like the lback_format hook (--check, --diff).",
         "lback_migrations.formatting.command:format_command",
         "lback_migrations.formatting.command:add_arguments",
+        hook_type=FORMAT_HOOK,
     ),
     DeferredCommand(
         "lint",
         "Lint revision files like the lback_lint hook (exit 1 on findings at fail_on).",
         "lback_migrations.lint.command:lint_command",
         "lback_migrations.lint.command:add_arguments",
+        hook_type=LINT_HOOK,
     ),
     DeferredCommand(
         "verify",
@@ -133,12 +140,14 @@ COMMANDS: tuple[DeferredCommand, ...] = (
         "Put revision REV (and those after it) after TARGET (default: the other head).",
         "lback_migrations.history.rebase:rebase_command",
         "lback_migrations.history.rebase:add_arguments",
+        hook_type=FORMAT_HOOK,
     ),
     DeferredCommand(
         "squash",
         "Write one revision equal to the history from the base to REV (--to REV).",
         "lback_migrations.history.squash:squash_command",
         "lback_migrations.history.squash:add_arguments",
+        hook_type=FORMAT_HOOK,
     ),
     DeferredCommand(
         "checksums",
@@ -156,14 +165,18 @@ def _resolve(dotted: str) -> Any:
 
 
 class _Imported:
-    """A :data:`CommandFn` that imports the command named ``dotted`` when it is called."""
+    """A :data:`CommandFn` that imports the command named ``dotted`` when it is called (and
+    gives it its hook type, when it has one)."""
 
-    def __init__(self, dotted: str) -> None:
+    def __init__(self, dotted: str, hook_type: str | None = None) -> None:
         self.dotted = dotted
+        self.hook_type = hook_type
 
     def __call__(self, config: Config) -> int:
-        command: CommandFn = _resolve(self.dotted)
-        return command(config)
+        command: Callable[..., int] = _resolve(self.dotted)
+        if self.hook_type is None:
+            return command(config)
+        return command(config, hook_type=self.hook_type)
 
 
 class LbackCommandLine(CommandLine):
@@ -213,7 +226,7 @@ class LbackCommandLine(CommandLine):
             deferred.name, help=deferred.help, add_help=False
         )
         parser.set_defaults(
-            cmd=(_Imported(deferred.command), [], []),
+            cmd=(_Imported(deferred.command, deferred.hook_type), [], []),
             lback_command=True,
             lback_deferred=deferred.name,
         )
@@ -253,10 +266,10 @@ class LbackCommandLine(CommandLine):
         ``pyproject.toml`` are checked and the events file is opened: a problem with either is
         one line on standard error and exit code :data:`CONFIGURATION_EXIT_CODE`.
         """
-        from .configuration_files import check_configuration_files
-        from .errors import ConfigurationError
-        from .events_log import recording
-        from .signal_forwarding import forwarding_to_parent
+        from ..configuration_files import check_configuration_files
+        from ..errors import ConfigurationError
+        from ..events_log import recording
+        from ..signal_forwarding import forwarding_to_parent
 
         if getattr(options, "lback_verbose", False):
             logging.getLogger("lback_migrations.signals").setLevel(logging.DEBUG)
@@ -275,7 +288,7 @@ class LbackCommandLine(CommandLine):
 
     def _run_parsed(self, config: Config, options: Namespace) -> None:
         if not getattr(options, "lback_command", False):
-            from .runners.instrumented import instrumented
+            from ..runners.instrumented import instrumented
 
             options.cmd = (instrumented(options.cmd[0]), *options.cmd[1:])
             super().run_cmd(config, options)
@@ -293,7 +306,7 @@ class LbackCommandLine(CommandLine):
 
 
 def _x_arguments_from_environment() -> list[str]:
-    from .runners.external import X_ARGUMENTS_VARIABLE
+    from ..runners.external import X_ARGUMENTS_VARIABLE
 
     # Read once per process: a run nested in this one must not get them again.
     value = os.environ.pop(X_ARGUMENTS_VARIABLE, None)
