@@ -39,7 +39,7 @@ from .signals import (
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from .runners import Runner
+    from .runners import CommandLine, Runner
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,14 @@ class CommandResult:
 
     def __bool__(self) -> bool:
         return self.success
+
+
+def _lback_command_line() -> CommandLine:
+    """The ``lback-migrations`` command line, which the in-process runner parses with (its
+    :class:`ImportError`, when Alembic is missing, is the run's ``alembic_not_found``)."""
+    from .command_line import LbackCommandLine
+
+    return LbackCommandLine()
 
 
 def make_runner(runner: str | Runner, *, python: str | None = None, echo: bool = True) -> Runner:
@@ -325,6 +333,7 @@ class MigrationCommands:
             environment=environment,
             timeout=self.timeout,
             mask=redact.text,
+            command_line=_lback_command_line,
         )
         masked_args = tuple(redact.arguments(args))
         full_command = redact.arguments(self.runner.full_command(invocation))

@@ -54,6 +54,11 @@ if TYPE_CHECKING:
 
     from .settings import Settings
 
+APPLY_POLICY_ATTRIBUTE = "lback.apply_policy"
+"""``config.attributes`` key: set it false to run migrations as Alembic alone would, without the
+deploy lock, the timeouts and retries, the failure reports and the checksum records (``verify``
+does on its shadow database, whose statements it observes)."""
+
 SCHEMA_ARGUMENT = "schema"
 """The ``-x`` argument naming the schema a run migrates (``-x schema=tenant_1``)."""
 SERVER_DIALECTS = frozenset({"postgresql", "mysql", "mariadb"})

@@ -8,7 +8,6 @@ It imports no formatter and no linter: every Alembic command pays for what ``env
 from __future__ import annotations
 
 import logging
-import logging.config
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from sqlalchemy.engine import make_url
 from .autogenerate_plugins import autogenerate_plugins
 from .compare import type_comparator
 from .database_url import config_urls
-from .deployment import SCHEMA_ARGUMENT, Deployment
+from .deployment import APPLY_POLICY_ATTRIBUTE, SCHEMA_ARGUMENT, Deployment
 from .directives import (
     AUTOGENERATE_ATTRIBUTE,
     chain,
@@ -32,6 +31,7 @@ from .history.heads_file import write_heads_file
 from .history.revision_ids import revision_id_directive
 from .history_tables import HistoryTables
 from .ignored_tables import IgnoredTables, ignored_tables_reporter
+from .ini_logging import configure_logging as configure_logging
 from .metadata import TARGET_METADATA_KEY, import_target_metadata
 from .plugin import POSTGRESQL_ENUMS_PLUGIN, SEQUENCE_DIALECTS, SEQUENCES_PLUGIN
 from .renames import rename_directive
@@ -50,30 +50,6 @@ if TYPE_CHECKING:
     from sqlalchemy import MetaData
 
 _log = logging.getLogger(__name__)
-
-CONFIGURE_LOGGING_ATTRIBUTE = "lback.configure_logging"
-"""``config.attributes`` key: set it false to keep ``env.py`` away from logging entirely."""
-APPLY_POLICY_ATTRIBUTE = "lback.apply_policy"
-"""``config.attributes`` key: set it false to run migrations as Alembic alone would, without the
-deploy lock, the timeouts and retries, the failure reports and the checksum records (``verify``
-does on its shadow database, whose statements it observes)."""
-
-
-def configure_logging(config: Config) -> None:
-    """Apply the ini file's logging sections without disturbing an application's logging.
-
-    Nothing happens when the root logger already has handlers (Alembic runs inside an
-    application that configured logging), when ``config.attributes["lback.configure_logging"]``
-    is false, or when the ini file has no ``[loggers]`` section. Existing loggers are never
-    disabled.
-    """
-    if not config.attributes.get(CONFIGURE_LOGGING_ATTRIBUTE, True):
-        return
-    if config.config_file_name is None or logging.getLogger().handlers:
-        return
-    if not config.file_config.has_section("loggers"):
-        return
-    logging.config.fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
 def _compares_models(config: Config) -> bool:

@@ -281,7 +281,7 @@ def squash(config: Config, to: str, *, format_hook: str) -> SquashResult:
     from sqlalchemy.engine import make_url
 
     from ..batch import write_atomically
-    from ..environment import MigrationEnvironment
+    from ..database_url import config_urls
     from ..settings import load_settings
     from .heads_file import heads_file_path, write_heads
 
@@ -305,7 +305,7 @@ def squash(config: Config, to: str, *, format_hook: str) -> SquashResult:
     steps = [
         step for revision in squashed for step in data_steps(revision.revision, Path(revision.path))
     ]
-    url = make_url(MigrationEnvironment.from_config(config).url)
+    url = make_url(config_urls(config).require())
     produced = _schema_at(config, settings, url, target.revision)
     message = f"squash of the history up to {target.revision}"
     temporary, temporary_id = _generate(config, produced, message)

@@ -61,7 +61,7 @@ def render_history(config: Config) -> list[RevisionSql]:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from ..environment import CONFIGURE_LOGGING_ATTRIBUTE
+    from ..ini_logging import CONFIGURE_LOGGING_ATTRIBUTE
 
     buffer = io.StringIO()
     # the log lines of a rendering are no lint output

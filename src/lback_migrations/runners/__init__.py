@@ -13,10 +13,13 @@ inside the Alembic run reach this process's receivers, in order, with the same p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from argparse import ArgumentParser
 
 NON_ZERO_EXIT_CODE = "non_zero_exit_code"
 """Alembic ran and failed: a command error, a failing migration, differences found by check."""
@@ -31,6 +34,17 @@ INTERRUPTED = "interrupted"
 a SIGINT that ended the child process."""
 
 ERROR_TYPES = (NON_ZERO_EXIT_CODE, ALEMBIC_NOT_FOUND, EXCEPTION, TIMEOUT, INTERRUPTED)
+
+
+class CommandLine(Protocol):
+    """What the in-process runner needs of the program's command line
+    (:class:`~lback_migrations.command_line.LbackCommandLine` is one)."""
+
+    parser: ArgumentParser
+    """Parses the arguments into the command function and its options."""
+
+    def prepare(self, argv: Sequence[str]) -> None:
+        """Get the parser ready for ``argv`` (add the chosen command's own arguments)."""
 
 
 def unmasked(text: str) -> str:
@@ -50,6 +64,9 @@ class Invocation:
     :param timeout: seconds after which the run is stopped; ``None`` for no limit.
     :param mask: masks the passwords in the output a runner copies live to this process's
         (see :class:`~lback_migrations.runners.redaction.Redactor`).
+    :param command_line: builds the program's command line, for a runner that parses the
+        arguments in this process; it may raise :class:`ImportError` when Alembic cannot be
+        imported. The subprocess runner starts the program instead.
     """
 
     command: str
@@ -59,6 +76,7 @@ class Invocation:
     environment: Mapping[str, str] = field(default_factory=dict)
     timeout: float | None = None
     mask: Callable[[str], str] = unmasked
+    command_line: Callable[[], CommandLine] | None = None
 
     @property
     def argv(self) -> list[str]:

@@ -21,7 +21,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, redirect_stderr, redirect_stdout
 from functools import cache
 from pathlib import Path
@@ -29,7 +29,15 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from ..signals import run_sender
-from . import ALEMBIC_NOT_FOUND, INTERRUPTED, NON_ZERO_EXIT_CODE, TIMEOUT, Invocation, Outcome
+from . import (
+    ALEMBIC_NOT_FOUND,
+    INTERRUPTED,
+    NON_ZERO_EXIT_CODE,
+    TIMEOUT,
+    CommandLine,
+    Invocation,
+    Outcome,
+)
 from .redaction import MaskedEcho
 
 if TYPE_CHECKING:
@@ -37,7 +45,7 @@ if TYPE_CHECKING:
 
     from alembic.config import Config
 
-    from ..cli.command_line import LbackCommandLine
+
 STOCK_FAILURE_EXIT_CODE = 255
 """What the ``alembic`` command exits with on a command error (``sys.exit(-1)``)."""
 TRACEBACK_EXIT_CODE = 1
@@ -53,13 +61,12 @@ class RunTimeout(BaseException):
 
 
 @cache
-def _command_line() -> LbackCommandLine:
-    from ..cli.command_line import LbackCommandLine
+def _command_line(build: Callable[[], CommandLine]) -> CommandLine:
+    """The command line ``build`` makes, built once per process."""
+    return build()
 
-    return LbackCommandLine()
 
-
-def _parse(command_line: LbackCommandLine, argv: list[str]) -> Namespace:
+def _parse(command_line: CommandLine, argv: list[str]) -> Namespace:
     """Parse ``argv`` as ``lback-migrations`` does: Alembic's commands and lback-migrations'
     own (whose arguments are added once one is chosen)."""
     command_line.prepare(argv)
@@ -69,7 +76,7 @@ def _parse(command_line: LbackCommandLine, argv: list[str]) -> Namespace:
 def _config(options: Namespace, stdout: _Output) -> Config:
     from alembic.config import Config
 
-    from ..environment import CONFIGURE_LOGGING_ATTRIBUTE
+    from ..ini_logging import CONFIGURE_LOGGING_ATTRIBUTE
 
     names = list(options.config or [])
     toml = next((name for name in names if Path(name).name == "pyproject.toml"), None)
@@ -244,7 +251,9 @@ class InProcessRunner:
 
             from .instrumented import instrumented
 
-            command_line = _command_line()
+            if invocation.command_line is None:
+                raise ValueError("the in-process runner needs the invocation's command_line")
+            command_line = _command_line(invocation.command_line)
         except ImportError as error:
             return Outcome(None, "", f"{type(error).__name__}: {error}\n", ALEMBIC_NOT_FOUND, error)
         with ExitStack() as stack:

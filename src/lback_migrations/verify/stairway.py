@@ -95,10 +95,9 @@ def configured_url(config: Config) -> URL:
 
     :raises ConfigurationError: when none is configured.
     """
-    from ..environment import MigrationEnvironment
-    from ..settings import load_settings
+    from ..database_url import config_urls
 
-    url = make_url(MigrationEnvironment(config, load_settings(config), []).url)
+    url = make_url(config_urls(config).require())
     driver = url.get_driver_name()
     if driver in _SYNC_DRIVERS:
         url = url.set(drivername=f"{url.get_backend_name()}+{_SYNC_DRIVERS[driver]}")
@@ -116,7 +115,8 @@ def verify(config: Config, options: VerifyOptions) -> VerifyReport:
     """
     from alembic.script import ScriptDirectory
 
-    from ..environment import APPLY_POLICY_ATTRIBUTE, CONFIGURE_LOGGING_ATTRIBUTE
+    from ..deployment import APPLY_POLICY_ATTRIBUTE
+    from ..ini_logging import CONFIGURE_LOGGING_ATTRIBUTE
     from ..settings import load_settings
 
     script = ScriptDirectory.from_config(config)

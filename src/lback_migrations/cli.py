@@ -1,25 +1,39 @@
-"""The ``makemigrations``, ``migrate`` and ``rollback`` sub-commands of ``lback-migrations``.
+"""The ``lback-migrations`` program: :func:`main`, and its ``makemigrations``, ``migrate`` and
+``rollback`` sub-commands.
 
-Each runs :class:`~lback_migrations.commands.MigrationCommands` in-process, as the program's
-own command: Alembic's output shown as it comes, a line per applied step on a terminal, one line
+:func:`main` runs :class:`~lback_migrations.command_line.LbackCommandLine`. Each sub-command
+runs :class:`~lback_migrations.commands.MigrationCommands` in-process, as the program's own
+command: Alembic's output shown as it comes, a line per applied step on a terminal, one line
 saying what an interrupt stopped, and the process exit code.
+
+Every ``lback-migrations`` run imports this module: it imports the commands, the runners and
+the signals only inside the functions that use them.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..commands import CommandResult, MigrationCommands
-from ..signals import migration_step_completed, migration_step_failed
+from .command_line import LbackCommandLine
 
 if TYPE_CHECKING:
     from argparse import ArgumentParser
 
     from alembic.config import Config
+
+    from .commands import CommandResult, MigrationCommands
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the ``lback-migrations`` command line.
+
+    :param argv: the arguments, without the program name; defaults to ``sys.argv[1:]``.
+    """
+    LbackCommandLine().main(argv)
 
 
 def _exit_code(result: CommandResult, stderr: TextIO) -> int:
@@ -32,6 +46,8 @@ def _exit_code(result: CommandResult, stderr: TextIO) -> int:
 @contextmanager
 def _progress(stream: TextIO) -> Iterator[None]:
     """A line per applied step on a terminal."""
+    from .signals import migration_step_completed
+
     if not stream.isatty():
         yield
         return
@@ -55,9 +71,11 @@ def _cli_run(
     Ctrl-C prints one line saying what was stopped and where the version table stands (see
     :mod:`lback_migrations.interruption`) and exits 130.
     """
-    from ..environment import configure_logging
-    from ..interruption import INTERRUPTED_EXIT_CODE, interruption_report
-    from ..runners.inprocess import InProcessRunner
+    from .commands import MigrationCommands
+    from .ini_logging import configure_logging
+    from .interruption import INTERRUPTED_EXIT_CODE, interruption_report
+    from .runners.inprocess import InProcessRunner
+    from .signals import migration_step_completed, migration_step_failed
 
     configure_logging(config)
     commands = MigrationCommands.from_config(config, runner=InProcessRunner(echo=True))
@@ -101,7 +119,7 @@ def _print_traceback(commands: MigrationCommands, error: BaseException, stream: 
     """Print the traceback of a failed run (``--raiseerr`` or ``--verbose``), passwords masked."""
     import traceback
 
-    from ..runners.redaction import Redactor, configured_passwords
+    from .runners.redaction import Redactor, configured_passwords
 
     passwords = configured_passwords(
         Path(commands.config_file), commands.name, commands.environment, commands.x_arguments
@@ -148,7 +166,7 @@ def migrate_command(config: Config) -> int:
     """``lback-migrations migrate [VERSION]``."""
     version: str = config.cmd_opts.version  # type: ignore[union-attr]
     if getattr(config.cmd_opts, "targets", None):
-        from ..fleet import fleet_command
+        from .fleet import fleet_command
 
         return fleet_command(config)
     return _cli_run(config, lambda commands: commands.migrate(version), "upgrade")
@@ -156,7 +174,7 @@ def migrate_command(config: Config) -> int:
 
 def add_migrate_arguments(parser: ArgumentParser) -> None:
     """The arguments of ``migrate``."""
-    from ..fleet import DEFAULT_JOBS
+    from .fleet import DEFAULT_JOBS
 
     _add_verbose_argument(parser)
     parser.add_argument("version", nargs="?", default="head", help="target (default: head)")

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from alembic.config import CommandLine
 from alembic.util import CommandError, err
 
-from .. import __version__
-from ..plugin import FORMAT_HOOK, LINT_HOOK
+from . import __version__
+from .plugin import FORMAT_HOOK, LINT_HOOK
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -81,20 +81,20 @@ COMMANDS: tuple[DeferredCommand, ...] = (
     DeferredCommand(
         "makemigrations",
         "Autogenerate a revision (revision --autogenerate -m MESSAGE).",
-        "lback_migrations.cli.migration_commands:makemigrations_command",
-        "lback_migrations.cli.migration_commands:add_makemigrations_arguments",
+        "lback_migrations.cli:makemigrations_command",
+        "lback_migrations.cli:add_makemigrations_arguments",
     ),
     DeferredCommand(
         "migrate",
         "Apply migrations up to VERSION (default: head).",
-        "lback_migrations.cli.migration_commands:migrate_command",
-        "lback_migrations.cli.migration_commands:add_migrate_arguments",
+        "lback_migrations.cli:migrate_command",
+        "lback_migrations.cli:add_migrate_arguments",
     ),
     DeferredCommand(
         "rollback",
         "Revert migrations down to VERSION (default: -1, one step).",
-        "lback_migrations.cli.migration_commands:rollback_command",
-        "lback_migrations.cli.migration_commands:add_rollback_arguments",
+        "lback_migrations.cli:rollback_command",
+        "lback_migrations.cli:add_rollback_arguments",
     ),
     DeferredCommand(
         "plan",
@@ -266,10 +266,10 @@ class LbackCommandLine(CommandLine):
         ``pyproject.toml`` are checked and the events file is opened: a problem with either is
         one line on standard error and exit code :data:`CONFIGURATION_EXIT_CODE`.
         """
-        from ..configuration_files import check_configuration_files
-        from ..errors import ConfigurationError
-        from ..events_log import recording
-        from ..signal_forwarding import forwarding_to_parent
+        from .configuration_files import check_configuration_files
+        from .errors import ConfigurationError
+        from .events_log import recording
+        from .signal_forwarding import forwarding_to_parent
 
         if getattr(options, "lback_verbose", False):
             logging.getLogger("lback_migrations.signals").setLevel(logging.DEBUG)
@@ -288,7 +288,7 @@ class LbackCommandLine(CommandLine):
 
     def _run_parsed(self, config: Config, options: Namespace) -> None:
         if not getattr(options, "lback_command", False):
-            from ..runners.instrumented import instrumented
+            from .runners.instrumented import instrumented
 
             options.cmd = (instrumented(options.cmd[0]), *options.cmd[1:])
             super().run_cmd(config, options)
@@ -306,7 +306,7 @@ class LbackCommandLine(CommandLine):
 
 
 def _x_arguments_from_environment() -> list[str]:
-    from ..runners.external import X_ARGUMENTS_VARIABLE
+    from .runners.external import X_ARGUMENTS_VARIABLE
 
     # Read once per process: a run nested in this one must not get them again.
     value = os.environ.pop(X_ARGUMENTS_VARIABLE, None)
@@ -314,11 +314,3 @@ def _x_arguments_from_environment() -> list[str]:
         return []
     values = json.loads(value)
     return [item for x_value in values for item in ("-x", str(x_value))]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the ``lback-migrations`` command line.
-
-    :param argv: the arguments, without the program name; defaults to ``sys.argv[1:]``.
-    """
-    LbackCommandLine().main(argv)
