@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import ast
 
+from ..rename_marker import MARKER
 from .rule import UPGRADE, LintContext, Operation, Report, Rule, SourceComment
 from .syntax import keyword, string_value
-
-MARKER = "# lback: stated rename:"
-"""The comment the rename step of autogenerate writes on the line above each rename it makes,
-followed by where the rename was stated (``column author.full_name: info["renamed_from"]='name'``,
-``-x rename=author.name:full_name``, an answer to its question)."""
 
 
 class StatedRenames(Rule):

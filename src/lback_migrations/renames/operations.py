@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from alembic.autogenerate import renderers
 from alembic.operations import ops
 
-from ..lint.stated_renames import MARKER
+from ..rename_marker import MARKER
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
