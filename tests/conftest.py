@@ -1,13 +1,16 @@
-"""Fixtures shared by the whole suite: databases on every backend and copied example projects."""
+"""Fixtures shared by the whole suite: databases on every backend, and a clean module table
+after in-process runs."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.databases import BACKENDS, Database, fresh_database
+from tests.migration_commands import forget_app_modules
 
 
 @pytest.fixture(params=BACKENDS)
@@ -36,3 +39,13 @@ def mariadb_database(tmp_path: Path) -> Iterator[Database]:
     """A new, empty MariaDB database."""
     with fresh_database("mariadb", tmp_path) as created:
         yield created
+
+
+@pytest.fixture
+def forget_project_modules() -> Iterator[None]:
+    """In-process runs import each project's ``app`` package: forget it, and restore
+    ``sys.path``, after the test (modules use it with ``pytest.mark.usefixtures``)."""
+    path = list(sys.path)
+    yield
+    sys.path[:] = path
+    forget_app_modules()

@@ -194,5 +194,22 @@ class AlembicProject:
         return created.pop() if created else None
 
 
+def set_hooks(project: AlembicProject, hooks: dict[str, dict[str, str]]) -> None:
+    """Replace the ``[post_write_hooks]`` section of the project's alembic.ini."""
+    lines = [f"hooks = {', '.join(hooks)}"] + [
+        f"{name}.{key} = {value}"
+        for name, options in hooks.items()
+        for key, value in options.items()
+    ]
+    text = re.sub(
+        r"^\[post_write_hooks\]\n(?:(?!\[).*\n)*",
+        lambda _: "[post_write_hooks]\n" + "\n".join(lines) + "\n\n",
+        project.ini_path.read_text(),
+        count=1,
+        flags=re.MULTILINE,
+    )
+    project.ini_path.write_text(text)
+
+
 def _ignored(directory: str, names: list[str]) -> set[str]:
     return {name for name in names if name in {"__pycache__", "app.db", ".venv"}}

@@ -6,17 +6,18 @@ import sys
 from pathlib import Path
 
 from tests.databases import Database
+from tests.models import ACCOUNT_MODELS, BASE_METADATA
 from tests.projects import AlembicProject
-from tests.test_templates import METADATA, MODELS, revision_source
+from tests.revision_files import revision_source
 
 
 def async_project(root: Path, database: Database) -> AlembicProject:
     return AlembicProject.create(
         root,
         database,
-        models=MODELS,
+        models=ACCOUNT_MODELS,
         template="lback_async",
-        options={"target_metadata": METADATA},
+        options={"target_metadata": BASE_METADATA},
     )
 
 
@@ -41,7 +42,7 @@ def test_async_template_alters_a_sqlite_column_in_batch_mode(
     project = async_project(tmp_path, sqlite_database)
     assert project.autogenerate("create account") is not None
     project.alembic("upgrade", "head")
-    project.write_models(MODELS.replace("String(50)", "String(200)"))
+    project.write_models(ACCOUNT_MODELS.replace("String(50)", "String(200)"))
     revision = project.autogenerate("widen name")
     assert revision is not None
     assert "with op.batch_alter_table('account'" in revision_source(revision)

@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.databases import Database
+from tests.models import ACCOUNT_MODELS, TARGET_BASE_METADATA, account_column
 from tests.projects import AlembicProject
-from tests.test_commands import MODELS
 
-OPTIONS = {"target_metadata": "app.models:Base.metadata"}
-
-MODELS_WITH_EMAIL = MODELS + ("        email: Mapped[str] = mapped_column(String(200))\n")
+MODELS_WITH_EMAIL = account_column("email: Mapped[str] = mapped_column(String(200))")
 
 
 def ci_report(
@@ -27,7 +25,9 @@ def ci_report(
 
 
 def project_with_revision(root: Path, database: Database) -> AlembicProject:
-    project = AlembicProject.create(root, database, models=MODELS, options=OPTIONS)
+    project = AlembicProject.create(
+        root, database, models=ACCOUNT_MODELS, options=TARGET_BASE_METADATA
+    )
     project.autogenerate("create account")
     return project
 

@@ -10,14 +10,12 @@ import subprocess
 from pathlib import Path
 
 from tests.databases import Database
+from tests.models import ACCOUNT_MODELS, TARGET_BASE_METADATA
 from tests.projects import AlembicProject, command_path
-from tests.test_commands import MODELS
-
-OPTIONS = {"target_metadata": "app.models:Base.metadata"}
 
 
 def test_help_lists_alembic_commands_and_ours(tmp_path: Path, sqlite_database: Database) -> None:
-    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=MODELS)
+    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=ACCOUNT_MODELS)
     text = project.lback("--help").stdout
     for name in ("upgrade", "downgrade", "check", "makemigrations", "migrate", "rollback", "ci"):
         assert name in text
@@ -39,7 +37,9 @@ def test_version_names_this_package_and_alembic() -> None:
 def test_makemigrations_migrate_rollback_write_every_signal_to_the_events_file(
     tmp_path: Path, database: Database
 ) -> None:
-    project = AlembicProject.create(tmp_path / "project", database, models=MODELS, options=OPTIONS)
+    project = AlembicProject.create(
+        tmp_path / "project", database, models=ACCOUNT_MODELS, options=TARGET_BASE_METADATA
+    )
     events = tmp_path / "events.jsonl"
     project.lback("--events", str(events), "makemigrations", "-m", "create account")
     (revision,) = project.revision_files()
@@ -69,7 +69,7 @@ def test_a_stock_alembic_command_run_through_lback_migrations_records_its_steps(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
     project = AlembicProject.create(
-        tmp_path / "project", sqlite_database, models=MODELS, options=OPTIONS
+        tmp_path / "project", sqlite_database, models=ACCOUNT_MODELS, options=TARGET_BASE_METADATA
     )
     project.autogenerate("create account")
     events = tmp_path / "events.jsonl"
@@ -83,7 +83,7 @@ def test_migrate_on_a_terminal_prints_a_progress_line_per_step(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
     project = AlembicProject.create(
-        tmp_path / "project", sqlite_database, models=MODELS, options=OPTIONS
+        tmp_path / "project", sqlite_database, models=ACCOUNT_MODELS, options=TARGET_BASE_METADATA
     )
     project.autogenerate("create account")
     (revision,) = project.revision_files()
@@ -114,7 +114,7 @@ def test_migrate_and_rollback_off_a_terminal_show_alembics_progress_lines(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
     project = AlembicProject.create(
-        tmp_path / "project", sqlite_database, models=MODELS, options=OPTIONS
+        tmp_path / "project", sqlite_database, models=ACCOUNT_MODELS, options=TARGET_BASE_METADATA
     )
     project.lback("makemigrations", "-m", "create account")
     (revision,) = project.revision_files()
@@ -131,7 +131,7 @@ def test_makemigrations_off_a_terminal_shows_what_it_detected_and_wrote(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
     project = AlembicProject.create(
-        tmp_path / "project", sqlite_database, models=MODELS, options=OPTIONS
+        tmp_path / "project", sqlite_database, models=ACCOUNT_MODELS, options=TARGET_BASE_METADATA
     )
     done = project.lback("makemigrations", "-m", "create account")
     (revision,) = project.revision_files()

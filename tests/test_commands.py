@@ -13,161 +13,29 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from blinker import ANY
 
 from lback_migrations import signals
 from lback_migrations.commands import CommandResult, MigrationCommands
 from lback_migrations.events_log import recording
 from tests.databases import Database
+from tests.migration_commands import (
+    RUNNERS,
+    SEED_KWARGS,
+    Recorder,
+    assert_ok,
+    forget_app_modules,
+    initialised,
+    new_project,
+    point_at,
+)
 from tests.projects import AlembicProject
 
-RUNNERS = ("subprocess", "inprocess")
-
-MODELS = """
-    from sqlalchemy import String
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-    class Base(DeclarativeBase):
-        pass
-
-    class Account(Base):
-        __tablename__ = "account"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        name: Mapped[str] = mapped_column(String(50))
-"""
-
-SEED_KWARGS = {
-    "migration_commands_initialized": set(),
-    "alembic_command_started": {"command", "args", "full_command"},
-    "alembic_command_completed": {"command", "args", "returncode", "stdout", "stderr"},
-    "alembic_command_failed": {
-        "command",
-        "args",
-        "returncode",
-        "stdout",
-        "stderr",
-        "error_type",
-        "exception",
-    },
-    "migration_makemigrations_command": {"message"},
-    "migration_migrate_command": {"version"},
-    "migration_rollback_command": {"version"},
-    "migration_history_command": set(),
-    "migration_revision_written": {
-        "revision",
-        "path",
-        "message",
-        "down_revision",
-        "autogenerate",
-        "operations",
-    },
-    "migration_step_completed": {"revision", "direction", "duration"},
-    "migration_check_completed": {"diffs_found", "diffs"},
-    "migration_verify_step": {"revision", "ok", "report"},
-    "migration_verify_completed": {"ok", "report"},
-    "migration_hook_started": {"hook", "hook_type", "path"},
-    "migration_hook_completed": {"hook", "hook_type", "path", "duration", "findings"},
-    "migration_hook_failed": {"hook", "hook_type", "path", "duration", "error", "findings"},
-    "migration_lock_waiting": {"lock", "holder", "timeout", "target"},
-    "migration_lock_acquired": {"lock", "waited", "target"},
-    "migration_step_failed": {
-        "target",
-        "revision",
-        "direction",
-        "statement",
-        "error",
-        "statements_run",
-        "rolled_back",
-        "statements_applied",
-        "downgrade_sql",
-        "rolled_back_revisions",
-        "version_table",
-        "versions",
-        "interrupted",
-        "concurrent",
-    },
-}
-
-
-class Recorder:
-    """Receives every lback-migrations signal, as ``(name, sender, kwargs)``."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, object, dict[str, Any]]] = []
-
-    @contextmanager
-    def connected(self) -> Iterator[Recorder]:
-        with ExitStack() as stack:
-            for named in signals.ALL_SIGNALS:
-                stack.enter_context(named.connected_to(self._receiver(named.name), sender=ANY))
-            yield self
-
-    def _receiver(self, name: str) -> Any:
-        def receive(sender: object, **kwargs: Any) -> None:
-            self.received.append((name, sender, kwargs))
-
-        return receive
-
-    def names(self) -> list[str]:
-        return [name for name, _, _ in self.received]
-
-    def of(self, name: str) -> list[dict[str, Any]]:
-        return [kwargs for received, _, kwargs in self.received if received == name]
-
-    def clear(self) -> None:
-        self.received.clear()
-
-
-@pytest.fixture(autouse=True)
-def forget_project_modules() -> Iterator[None]:
-    """In-process runs import each project's ``app`` package: forget it after every test."""
-    path = list(sys.path)
-    yield
-    sys.path[:] = path
-    forget_app_modules()
-
-
-def forget_app_modules() -> None:
-    for name in [name for name in sys.modules if name == "app" or name.startswith("app.")]:
-        del sys.modules[name]
-
-
-def new_project(
-    root: Path, database: Database, runner: str, **options: Any
-) -> tuple[AlembicProject, MigrationCommands]:
-    """A directory with the models, and the commands that will run in it (nothing run yet).
-
-    An in-process runner imports the models into this process: forget those of any project an
-    earlier test in the same process imported under the same module name.
-    """
-    forget_app_modules()
-    root.mkdir(parents=True)
-    project = AlembicProject(root=root, database=database)
-    project.write_models(MODELS)
-    commands = MigrationCommands(runner=runner, directory=root, echo=False, **options)
-    return project, commands
-
-
-def point_at(project: AlembicProject, url: str) -> None:
-    """Set the database URL and the target metadata in the ini file ``init`` wrote."""
-    project.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    project.set_main_option("lback.target_metadata", "app.models:Base.metadata")
-
-
-def initialised(
-    root: Path, database: Database, runner: str, **options: Any
-) -> tuple[AlembicProject, MigrationCommands]:
-    project, commands = new_project(root, database, runner, **options)
-    assert_ok(commands.init())
-    point_at(project, database.url_string)
-    return project, commands
+pytestmark = pytest.mark.usefixtures("forget_project_modules")
 
 
 def applied_versions(database: Database) -> list[str]:
@@ -177,10 +45,6 @@ def applied_versions(database: Database) -> list[str]:
     with database.connect() as connection:
         rows = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
     return [row[0] for row in rows]
-
-
-def assert_ok(result: CommandResult) -> None:
-    assert result.success, f"{result.full_command}\n{result.stdout}\n{result.stderr}"
 
 
 def write_revision(project: AlembicProject, revision: str, upgrade: str) -> None:

@@ -13,29 +13,15 @@ from pathlib import Path
 import pytest
 
 from tests.databases import Database
+from tests.models import ACCOUNT_MODELS, BASE_METADATA, TARGET_BASE_METADATA
 from tests.projects import AlembicProject
 
-MODELS = """
-    from sqlalchemy import String
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-    class Base(DeclarativeBase):
-        pass
-
-
-    class Account(Base):
-        __tablename__ = "account"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        name: Mapped[str] = mapped_column(String(50))
-"""
 LEGACY = """
     from sqlalchemy import Column, Integer, MetaData, Table
 
     metadata = MetaData()
     Table("account", metadata, Column("id", Integer, primary_key=True))
 """
-GOOD_METADATA = "app.models:Base.metadata"
 IMPORTS_A_BROKEN_HELPER = """
     from sqlalchemy.orm import DeclarativeBase
 
@@ -89,34 +75,34 @@ CASES = {
         "MetaData; write app.models:Base.metadata",
     ),
     "unknown_option": Case(
-        {"target_metadata": GOOD_METADATA, "shemas": "audit"},
+        {"target_metadata": BASE_METADATA, "shemas": "audit"},
         "[alembic] lback.shemas in {ini}: unknown option; did you mean 'schemas'?",
     ),
     "duplicate_table": Case(
-        {"target_metadata": f"{GOOD_METADATA}, app.legacy:metadata"},
+        {"target_metadata": f"{BASE_METADATA}, app.legacy:metadata"},
         "lback.target_metadata in {ini}: table 'account' is defined by both "
         "app.models:Base.metadata and app.legacy:metadata; keep it in one MetaData or remove "
         "one of them from the list",
         modules={"app/legacy.py": LEGACY},
     ),
     "invalid_boolean": Case(
-        {"target_metadata": GOOD_METADATA, "drop_unknown_tables": "maybe"},
+        {"target_metadata": BASE_METADATA, "drop_unknown_tables": "maybe"},
         "[alembic] lback.drop_unknown_tables in {ini}: expected true or false, got 'maybe'; "
         "write true or false",
     ),
     "invalid_boolean_in_pyproject": Case(
-        {"target_metadata": GOOD_METADATA},
+        {"target_metadata": BASE_METADATA},
         "[tool.lback-migrations] only_metadata_tables in {pyproject}: expected true or false, "
         "got 'yes please'; write true or false",
         pyproject='[tool.lback-migrations]\nonly_metadata_tables = "yes please"\n',
     ),
     "unknown_object_type": Case(
-        {"target_metadata": GOOD_METADATA, "exclude_object_types": "index, indexes"},
+        {"target_metadata": BASE_METADATA, "exclude_object_types": "index, indexes"},
         "[alembic] lback.exclude_object_types in {ini}: unknown object type 'indexes'; "
         "use some of: table, column, index, unique_constraint, foreign_key_constraint",
     ),
     "import_error_inside_the_models": Case(
-        {"target_metadata": GOOD_METADATA},
+        {"target_metadata": BASE_METADATA},
         "app/helpers.py, line 4: No module named 'app.missing_text_tools' (while importing "
         "'app.models', named by lback.target_metadata in {ini}); fix that import or install "
         "the module it needs",
@@ -132,10 +118,10 @@ CASES = {
         {},
         "[tool.lback_migrations] in {pyproject}: lback-migrations reads no such table, so none "
         "of its options apply; rename the table [tool.lback-migrations]",
-        pyproject=f'[tool.lback_migrations]\ntarget_metadata = "{GOOD_METADATA}"\n',
+        pyproject=f'[tool.lback_migrations]\ntarget_metadata = "{BASE_METADATA}"\n',
     ),
     "type_module_unresolvable": Case(
-        {"target_metadata": GOOD_METADATA, "type_modules": "app.models.GUID=app.types"},
+        {"target_metadata": BASE_METADATA, "type_modules": "app.models.GUID=app.types"},
         "lback.type_modules in {ini}: app.models.GUID=app.types: cannot import the type "
         "'app.models.GUID'; write module.Type=import.path or module.Type=import.path:Name, "
         "where import.path provides the type",
@@ -152,7 +138,7 @@ def test_bad_configuration_fails_with_one_line_and_writes_nothing(
     root.mkdir()
     if case.pyproject is not None:
         (root / "pyproject.toml").write_text(case.pyproject)
-    project = AlembicProject.create(root, database, models=MODELS, options=case.options)
+    project = AlembicProject.create(root, database, models=ACCOUNT_MODELS, options=case.options)
     for module, source in case.modules.items():
         project.write_models(source, module)
 
@@ -172,7 +158,10 @@ def test_the_same_project_configured_well_writes_a_revision(
 ) -> None:
     """The control for the cases above: with good options the same command succeeds."""
     project = AlembicProject.create(
-        tmp_path / "project", database, models=MODELS, options={"target_metadata": GOOD_METADATA}
+        tmp_path / "project",
+        database,
+        models=ACCOUNT_MODELS,
+        options=TARGET_BASE_METADATA,
     )
     project.write_models(LEGACY, "app/legacy.py")
     assert project.autogenerate("create account") is not None
@@ -182,7 +171,7 @@ def test_the_same_project_configured_well_writes_a_revision(
 def test_without_target_metadata_comparing_commands_name_the_key_to_set(
     tmp_path: Path, sqlite_database: Database, command: list[str]
 ) -> None:
-    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=MODELS)
+    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=ACCOUNT_MODELS)
     result = project.alembic(*command, check=False)
     assert result.returncode == 255
     assert result.stdout.startswith("FAILED: lback.target_metadata in alembic.ini: is not set")
@@ -192,7 +181,7 @@ def test_without_target_metadata_comparing_commands_name_the_key_to_set(
 def test_without_target_metadata_upgrade_and_plain_revision_still_work(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
-    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=MODELS)
+    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=ACCOUNT_MODELS)
     project.alembic("revision", "-m", "hand written")
     project.alembic("upgrade", "head")
     assert len(project.revision_files()) == 1
@@ -201,7 +190,7 @@ def test_without_target_metadata_upgrade_and_plain_revision_still_work(
 def test_makemigrations_without_target_metadata_names_the_key_to_set(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
-    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=MODELS)
+    project = AlembicProject.create(tmp_path / "project", sqlite_database, models=ACCOUNT_MODELS)
     result = project.lback("makemigrations", "-m", "first", check=False)
     assert result.returncode != 0
     assert "FAILED: lback.target_metadata in alembic.ini: is not set" in result.stdout

@@ -1,6 +1,7 @@
 """``downgrade base`` then ``upgrade head`` works for what autogenerate writes, on every backend:
-the test suite's models, and models whose tables carry indexes a foreign key needs. (Each
-example under ``examples/`` is round-tripped by ``test_examples_check_clean.py``.)"""
+the shared models of the test suite (``tests/models.py``), and models whose tables carry indexes
+a foreign key needs. (Each example under ``examples/`` is round-tripped by
+``test_examples_check_clean.py``.)"""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_commands, test_round_trip, test_templates
 from tests.databases import Database
+from tests.models import (
+    ACCOUNT_MODELS,
+    ACCOUNTS_AND_POSTS,
+    ITEM_WITH_DEFAULTS,
+    TARGET_BASE_METADATA,
+)
 from tests.projects import AlembicProject
 
 INDEXED_FOREIGN_KEY = """
@@ -33,9 +39,9 @@ INDEXED_FOREIGN_KEY = """
 
 TEST_MODELS = {
     "indexed_foreign_key": INDEXED_FOREIGN_KEY,
-    "commands": test_commands.MODELS,
-    "templates": test_templates.MODELS,
-    "round_trip": test_round_trip.BEFORE,
+    "account": ACCOUNT_MODELS,
+    "accounts_and_posts": ACCOUNTS_AND_POSTS,
+    "item_with_defaults": ITEM_WITH_DEFAULTS,
 }
 
 
@@ -55,7 +61,7 @@ def test_first_revision_of_the_test_models_downgrades_to_base_and_upgrades_again
         tmp_path / "project",
         database,
         models=TEST_MODELS[models],
-        options={"target_metadata": "app.models:Base.metadata"},
+        options=TARGET_BASE_METADATA,
     )
     _round_trip(project)
 
@@ -67,7 +73,7 @@ def test_dropping_a_table_leaves_its_indexes_to_the_drop(
         tmp_path / "project",
         database,
         models=INDEXED_FOREIGN_KEY,
-        options={"target_metadata": "app.models:Base.metadata"},
+        options=TARGET_BASE_METADATA,
     )
     revision = project.autogenerate("first")
     assert revision is not None

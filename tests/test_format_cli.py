@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.databases import Database
-from tests.projects import AlembicProject, command_path
-from tests.test_format_hook import set_hooks
-
-UNFORMATTED = textwrap.dedent(
-    '''\
-    """add {name}"""
-    from alembic import op
-    import sqlalchemy as sa
-
-    revision = "{name}"
-    down_revision = None
-
-
-    def upgrade() -> None:
-        op.create_table('{name}', sa.Column('id', sa.Integer(), nullable=False))
-    '''
-)
+from tests.projects import AlembicProject, command_path, set_hooks
+from tests.revision_files import UNFORMATTED
 
 
 @pytest.fixture

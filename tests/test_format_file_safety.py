@@ -14,7 +14,7 @@ import pytest
 
 from tests.databases import Database
 from tests.projects import AlembicProject, command_path
-from tests.test_format_cli import UNFORMATTED
+from tests.revision_files import UNFORMATTED
 
 FORMATTED_LINE = 'op.create_table("first", sa.Column("id", sa.Integer(), nullable=False))'
 

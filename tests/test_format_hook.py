@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from tests.databases import Database
-from tests.projects import AlembicProject
+from tests.projects import AlembicProject, set_hooks
 
 MODELS = """
     from sqlalchemy import String, Text
@@ -33,23 +33,6 @@ def create_project(root: Path, database: Database, **hook_options: str) -> Alemb
     )
     set_hooks(project, {"tidy": {"type": "lback_format", **hook_options}})
     return project
-
-
-def set_hooks(project: AlembicProject, hooks: dict[str, dict[str, str]]) -> None:
-    """Replace the ``[post_write_hooks]`` section of the project's alembic.ini."""
-    lines = [f"hooks = {', '.join(hooks)}"] + [
-        f"{name}.{key} = {value}"
-        for name, options in hooks.items()
-        for key, value in options.items()
-    ]
-    text = re.sub(
-        r"^\[post_write_hooks\]\n(?:(?!\[).*\n)*",
-        lambda _: "[post_write_hooks]\n" + "\n".join(lines) + "\n\n",
-        project.ini_path.read_text(),
-        count=1,
-        flags=re.MULTILINE,
-    )
-    project.ini_path.write_text(text)
 
 
 def test_autogenerate_writes_a_formatted_revision_that_upgrades(

@@ -12,7 +12,7 @@ import pytest
 from lback_migrations.formatting.formatter import format_source
 from lback_migrations.formatting.options import FormatOptions
 from lback_migrations.formatting.results import Formatted, Unchanged
-from tests.test_format_rewrites import REVISION, assert_formats
+from tests.formatting import REVISION, assert_formats
 
 
 def test_an_import_shadowing_another_keeps_its_place() -> None:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from lback_migrations.formatting.formatter import format_file, format_source
 from lback_migrations.formatting.options import FormatOptions
-from lback_migrations.formatting.results import Failed, Formatted, Unchanged
-
-REVISION = Path("migrations/versions/abc_revision.py")
-
-
-def assert_formats(before: str, after: str, **options: Any) -> None:
-    """Formatting ``before`` gives ``after`` (dedented); formatting ``after`` is a no-op."""
-    source, expected = textwrap.dedent(before), textwrap.dedent(after)
-    result = format_source(source, FormatOptions(**options), REVISION)
-    if source == expected:
-        assert isinstance(result, Unchanged), result
-    else:
-        assert isinstance(result, Formatted), result
-        assert result.after == expected
-    assert isinstance(format_source(expected, FormatOptions(**options), REVISION), Unchanged)
+from lback_migrations.formatting.results import Failed, Formatted
+from tests.formatting import REVISION, assert_formats
 
 
 def test_unused_imports_are_removed() -> None:

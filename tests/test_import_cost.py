@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from tests.databases import Database
+from tests.models import ACCOUNT_MODELS, BASE_METADATA
 from tests.projects import AlembicProject
-from tests.test_templates import METADATA, MODELS
 
 HEAVY = ("libcst", "black")
 
@@ -49,7 +49,7 @@ def test_running_the_template_env_py_imports_neither_libcst_nor_black(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
     project = AlembicProject.create(
-        tmp_path, sqlite_database, models=MODELS, options={"target_metadata": METADATA}
+        tmp_path, sqlite_database, models=ACCOUNT_MODELS, options={"target_metadata": BASE_METADATA}
     )
     assert project.autogenerate("create account") is not None
     modules = loaded_modules(

@@ -12,7 +12,7 @@ import pytest
 from lback_migrations.lint.conclusion import is_analysis_document
 from tests.databases import Database
 from tests.projects import AlembicProject
-from tests.test_lint_cli import CLEAN_BODY, DROP_BODY, write_revision
+from tests.revision_files import CLEAN_BODY, DROP_BODY, write_revision
 
 
 @pytest.fixture

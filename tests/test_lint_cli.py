@@ -3,42 +3,13 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.databases import Database
 from tests.projects import AlembicProject
-
-CLEAN_BODY = """
-    def upgrade() -> None:
-        op.add_column("account", sa.Column("nickname", sa.String(50), nullable=True))
-
-
-    def downgrade() -> None:
-        op.add_column("account", sa.Column("legacy", sa.Integer(), nullable=True))
-"""
-DROP_BODY = """
-    def upgrade() -> None:
-        op.drop_table("legacy")
-
-
-    def downgrade() -> None:
-        op.create_table("legacy", sa.Column("id", sa.Integer(), primary_key=True))
-"""
-
-
-def write_revision(
-    project: AlembicProject, revision: str, down_revision: str | None, body: str
-) -> Path:
-    path = project.versions / f"{revision}_change.py"
-    path.write_text(
-        f'"""change"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
-        f"revision = {revision!r}\ndown_revision = {down_revision!r}\n\n"
-        + textwrap.dedent(body).lstrip("\n")
-    )
-    return path
+from tests.revision_files import CLEAN_BODY, DROP_BODY, write_revision
 
 
 @pytest.fixture

@@ -10,45 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.databases import Database
+from tests.models import ACCOUNTS_AND_POSTS, TARGET_BASE_METADATA
 from tests.projects import AlembicProject
-
-MODELS = """
-    import enum
-
-    from sqlalchemy import Enum, ForeignKey, MetaData, String
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-    class Base(DeclarativeBase):
-        metadata = MetaData(
-            naming_convention={
-                "ix": "ix_%(column_0_label)s",
-                "uq": "uq_%(table_name)s_%(column_0_name)s",
-                "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-                "pk": "pk_%(table_name)s",
-            }
-        )
-
-    class Plan(enum.Enum):
-        free = "free"
-        paid = "paid"
-
-    class Account(Base):
-        __tablename__ = "account"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        email: Mapped[str] = mapped_column(String(200), unique=True)
-        plan: Mapped[Plan] = mapped_column(Enum(Plan))
-
-    class Post(Base):
-        __tablename__ = "post"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-        title: Mapped[str | None] = mapped_column(String(100))
-"""
 
 
 def create_project(root: Path, database: Database) -> AlembicProject:
     return AlembicProject.create(
-        root, database, models=MODELS, options={"target_metadata": "app.models:Base.metadata"}
+        root, database, models=ACCOUNTS_AND_POSTS, options=TARGET_BASE_METADATA
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.databases import Database
 from tests.projects import AlembicProject
-from tests.test_lint_cli import write_revision
+from tests.revision_files import write_revision
 
 CREATE_BODY = """
     def upgrade() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from tests.databases import Database
 from tests.projects import AlembicProject
-from tests.test_lint_cli import CLEAN_BODY, write_revision
+from tests.revision_files import CLEAN_BODY, write_revision
 
 PACKAGE = Path(__file__).resolve().parents[1] / "examples" / "lint_rule_package"
 DELETE_BODY = """

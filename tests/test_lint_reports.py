@@ -13,7 +13,7 @@ from junitparser import Failure, JUnitXml
 
 from tests.databases import Database
 from tests.projects import AlembicProject
-from tests.test_lint_cli import CLEAN_BODY, DROP_BODY, write_revision
+from tests.revision_files import CLEAN_BODY, DROP_BODY, write_revision
 
 
 def sarif_schema() -> object:

@@ -14,7 +14,7 @@ from lback_migrations.lint.config import OLDEST_SUPPORTED
 from lback_migrations.lint.project import lint_options
 from tests.databases import Database
 from tests.projects import AlembicProject
-from tests.test_lint_cli import write_revision
+from tests.revision_files import write_revision
 
 CONSTANT_DEFAULT = """
     def upgrade() -> None:

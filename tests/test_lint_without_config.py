@@ -15,7 +15,7 @@ import yaml
 
 from tests.databases import Database
 from tests.projects import BIN, REPOSITORY, AlembicProject, command_path
-from tests.test_lint_cli import CLEAN_BODY, DROP_BODY, write_revision
+from tests.revision_files import CLEAN_BODY, DROP_BODY, write_revision
 
 UNFORMATTED_BODY = """
     def upgrade() -> None:

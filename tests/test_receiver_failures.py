@@ -10,9 +10,9 @@ import pytest
 
 from lback_migrations import signals
 from tests.databases import Database
-from tests.test_commands import RUNNERS, assert_ok, forget_project_modules, initialised
+from tests.migration_commands import RUNNERS, assert_ok, initialised
 
-__all__ = ["forget_project_modules"]  # the autouse fixture, used here too
+pytestmark = pytest.mark.usefixtures("forget_project_modules")
 
 
 def broken(sender: object, **kwargs: Any) -> None:

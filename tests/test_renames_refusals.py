@@ -14,7 +14,7 @@ import pytest
 from lback_migrations.renames import ColumnRename, RenameError, TableRename, requested_renames
 from tests.databases import Database
 from tests.projects import AlembicProject
-from tests.test_renames import (
+from tests.renames import (
     COLUMN_QUESTION,
     FOREIGN_KEY_QUESTION,
     TABLE_QUESTION,

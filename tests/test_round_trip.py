@@ -7,43 +7,10 @@ import re
 from pathlib import Path
 
 from tests.databases import Database
+from tests.models import ITEM_WITH_CHANGED_DEFAULTS, ITEM_WITH_DEFAULTS
 from tests.projects import AlembicProject
 
 EXAMPLE = "defaults_and_types"
-
-BEFORE = """
-    import sqlalchemy as sa
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-    class Base(DeclarativeBase):
-        pass
-
-    class Item(Base):
-        __tablename__ = "item"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        name: Mapped[str] = mapped_column(sa.String(50))
-        code: Mapped[str] = mapped_column(sa.String(10), server_default="a")
-        quantity: Mapped[int] = mapped_column(sa.Integer())
-        active: Mapped[bool] = mapped_column(sa.Boolean(), server_default=sa.true())
-        untouched: Mapped[str] = mapped_column(sa.String(10), server_default="same")
-"""
-
-AFTER = """
-    import sqlalchemy as sa
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-    class Base(DeclarativeBase):
-        pass
-
-    class Item(Base):
-        __tablename__ = "item"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        name: Mapped[str] = mapped_column(sa.String(80))
-        code: Mapped[str] = mapped_column(sa.String(10), server_default="b")
-        quantity: Mapped[str] = mapped_column(sa.String(20))
-        active: Mapped[bool] = mapped_column(sa.Boolean(), server_default=sa.false())
-        untouched: Mapped[str] = mapped_column(sa.String(10), server_default="same")
-"""
 
 _OPERATION = re.compile(r"\('(modify_type|modify_default)', None, '(\w+)', '(\w+)'")
 
@@ -90,13 +57,13 @@ def test_real_changes_are_reported(tmp_path: Path, database: Database) -> None:
     project = AlembicProject.create(
         tmp_path / "project",
         database,
-        models=BEFORE,
+        models=ITEM_WITH_DEFAULTS,
         options={"target_metadata": "app.models:Base.metadata"},
     )
     project.autogenerate("create item")
     project.alembic("upgrade", "head")
     assert project.alembic("check", check=False).returncode == 0
-    project.write_models(AFTER)
+    project.write_models(ITEM_WITH_CHANGED_DEFAULTS)
     result = project.alembic("check", check=False)
     assert result.returncode != 0
     assert reported_operations(result.stdout + result.stderr) == {
@@ -111,12 +78,12 @@ def test_real_changes_upgrade_to_a_clean_state(tmp_path: Path, database: Databas
     project = AlembicProject.create(
         tmp_path / "project",
         database,
-        models=BEFORE,
+        models=ITEM_WITH_DEFAULTS,
         options={"target_metadata": "app.models:Base.metadata"},
     )
     project.autogenerate("create item")
     project.alembic("upgrade", "head")
-    project.write_models(AFTER)
+    project.write_models(ITEM_WITH_CHANGED_DEFAULTS)
     assert project.autogenerate("change item") is not None
     project.alembic("upgrade", "head")
     result = project.alembic("check", check=False)

@@ -16,16 +16,15 @@ from lback_migrations import signals
 from lback_migrations.events_log import JsonLinesWriter
 from lback_migrations.signal_forwarding import parse_line
 from tests.databases import Database
-from tests.test_commands import (
+from tests.migration_commands import (
     SEED_KWARGS,
     Recorder,
     assert_ok,
     forget_app_modules,
-    forget_project_modules,
     initialised,
 )
 
-__all__ = ["forget_project_modules"]
+pytestmark = pytest.mark.usefixtures("forget_project_modules")
 
 SEED_NAMES = [
     "migration_commands_initialized",

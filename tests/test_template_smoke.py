@@ -5,27 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.databases import Database
+from tests.models import ACCOUNT_MODELS
 from tests.projects import AlembicProject
-
-MODELS = """
-    from sqlalchemy import String
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-    class Base(DeclarativeBase):
-        pass
-
-    class Account(Base):
-        __tablename__ = "account"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        name: Mapped[str] = mapped_column(String(50))
-"""
 
 
 def test_autogenerate_upgrade_and_check_are_clean(tmp_path: Path, database: Database) -> None:
     project = AlembicProject.create(
         tmp_path / "project",
         database,
-        models=MODELS,
+        models=ACCOUNT_MODELS,
         options={"target_metadata": "app.models:Base.metadata"},
     )
     revision = project.autogenerate("create account")

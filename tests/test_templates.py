@@ -21,22 +21,11 @@ from alembic.config import Config
 
 from lback_migrations.settings import Settings, load_settings, option_names
 from tests.databases import Database
+from tests.models import ACCOUNT_MODELS, BASE_METADATA
 from tests.projects import REPOSITORY, AlembicProject
+from tests.revision_files import revision_source
 
 TEMPLATES = ("lback", "lback_async")
-
-MODELS = """
-    from sqlalchemy import String
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-    class Base(DeclarativeBase):
-        pass
-
-    class Account(Base):
-        __tablename__ = "account"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        name: Mapped[str] = mapped_column(String(50))
-"""
 
 OTHER_MODELS = """
     from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -49,20 +38,12 @@ OTHER_MODELS = """
         id: Mapped[int] = mapped_column(primary_key=True)
 """
 
-METADATA = "app.models:Base.metadata"
-
 
 def account_project(root: Path, database: Database, **options: str) -> AlembicProject:
     """A project whose models define the ``account`` table, found through the ini file."""
     return AlembicProject.create(
-        root, database, models=MODELS, options={"target_metadata": METADATA, **options}
+        root, database, models=ACCOUNT_MODELS, options={"target_metadata": BASE_METADATA, **options}
     )
-
-
-def revision_source(revision: Path) -> str:
-    """The text of a revision with black's reformatting undone where the tests look: quotes made
-    single, and line breaks after an opening parenthesis removed."""
-    return re.sub(r"\(\s+", "(", revision.read_text().replace('"', "'"))
 
 
 def write_pyproject(project: AlembicProject, body: str) -> None:
@@ -118,12 +99,12 @@ def test_generated_env_py_is_short() -> None:
 
 
 def test_target_metadata_is_read_from_pyproject(tmp_path: Path, sqlite_database: Database) -> None:
-    project = AlembicProject.create(tmp_path, sqlite_database, models=MODELS)
+    project = AlembicProject.create(tmp_path, sqlite_database, models=ACCOUNT_MODELS)
     write_pyproject(
         project,
         f"""
         [tool.lback-migrations]
-        target_metadata = ["{METADATA}"]
+        target_metadata = ["{BASE_METADATA}"]
         """,
     )
     revision = project.autogenerate("create account")
@@ -223,15 +204,15 @@ def test_sqlite_alter_column_type_and_nullable_migrates_in_batch_mode(
     project = AlembicProject.create(
         tmp_path,
         sqlite_database,
-        models=MODELS.replace(
+        models=ACCOUNT_MODELS.replace(
             "name: Mapped[str] = mapped_column(String(50))",
             "name: Mapped[str | None] = mapped_column(String(50))",
         ),
-        options={"target_metadata": METADATA},
+        options={"target_metadata": BASE_METADATA},
     )
     assert project.autogenerate("create account") is not None
     project.alembic("upgrade", "head")
-    project.write_models(MODELS.replace("String(50)", "String(200)"))
+    project.write_models(ACCOUNT_MODELS.replace("String(50)", "String(200)"))
     revision = project.autogenerate("widen name")
     assert revision is not None
     text = revision_source(revision)
@@ -351,9 +332,9 @@ def test_uncommenting_the_type_rules_example_of_the_template_works(
     tmp_path: Path, sqlite_database: Database, template: str
 ) -> None:
     project = AlembicProject.create(
-        tmp_path / "project", sqlite_database, models=MODELS, template=template
+        tmp_path / "project", sqlite_database, models=ACCOUNT_MODELS, template=template
     )
-    project.set_main_option("lback.target_metadata", METADATA)
+    project.set_main_option("lback.target_metadata", BASE_METADATA)
     example = re.search(r"^# (lback\.type_rules = .+)$", project.ini_path.read_text(), re.MULTILINE)
     assert example is not None
     key, _, value = example.group(1).partition(" = ")
@@ -380,7 +361,7 @@ def test_alembic_info_lines_are_shown_but_plugin_set_up_lines_are_not(
 
 
 SCHEMA_MODELS = (
-    MODELS
+    ACCOUNT_MODELS
     + """
     class Event(Base):
         __tablename__ = "event"
@@ -407,7 +388,7 @@ def test_schemas_option_compares_tables_in_the_named_schemas(
         tmp_path,
         postgresql_database,
         models=SCHEMA_MODELS,
-        options={"target_metadata": METADATA, "schemas": "audit"},
+        options={"target_metadata": BASE_METADATA, "schemas": "audit"},
     )
     revision = project.autogenerate("create tables")
     assert revision is not None
@@ -532,9 +513,9 @@ def test_alembic_ini_sample_shows_the_real_default_values(tmp_path: Path) -> Non
 def test_alembic_ini_sample_is_a_working_alembic_ini(
     tmp_path: Path, sqlite_database: Database
 ) -> None:
-    project = AlembicProject.create(tmp_path, sqlite_database, models=MODELS)
+    project = AlembicProject.create(tmp_path, sqlite_database, models=ACCOUNT_MODELS)
     project.ini_path.write_text((REPOSITORY / "alembic.ini.sample").read_text())
-    project.set_main_option("lback.target_metadata", METADATA)
+    project.set_main_option("lback.target_metadata", BASE_METADATA)
     project.set_main_option("sqlalchemy.url", sqlite_database.url_string)
     assert project.autogenerate("create account") is not None
     project.alembic("upgrade", "head")

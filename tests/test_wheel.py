@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from tests.databases import fresh_database
+from tests.models import ACCOUNT_MODELS, BASE_METADATA
 from tests.projects import REPOSITORY, AlembicProject
-from tests.test_templates import METADATA, MODELS, revision_source
+from tests.revision_files import revision_source
 
 pytestmark = pytest.mark.slow
 
@@ -134,9 +135,9 @@ def test_venv_autogenerates_upgrades_and_checks_on_sqlite(
 ) -> None:
     alembic = installed.command("alembic")
     project.root.mkdir()
-    project.write_models(MODELS)
+    project.write_models(ACCOUNT_MODELS)
     project.run(alembic, "init", "-t", "lback", "migrations")
-    project.set_main_option("lback.target_metadata", METADATA)
+    project.set_main_option("lback.target_metadata", BASE_METADATA)
     project.set_main_option("sqlalchemy.url", project.database.url_string)
     created = project.run(alembic, "revision", "--autogenerate", "-m", "create account")
     assert "Detected added table 'account'" in created.stderr
