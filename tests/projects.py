@@ -3,6 +3,10 @@
 An :class:`AlembicProject` is a directory holding a copy of one of ``examples/`` (or just the
 models a test writes), initialised with the stock ``alembic init -t lback`` and run with the
 stock ``alembic`` command of the interpreter running the tests.
+
+``alembic init`` writes the same files wherever it runs (the ini file names the script location
+relative to ``%(here)s``), so each test process runs it once per template and every project
+copies what it wrote; the tests of ``init`` itself run the command.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +37,24 @@ def command_path(name: str) -> str:
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: install the package with pip first")
     return str(path)
+
+
+_INITIALISED = tempfile.TemporaryDirectory(prefix="lback-init-")
+_initialised: dict[str, Path] = {}
+
+
+def initialised_environment(template: str) -> Path:
+    """A directory holding what the stock ``alembic init -t <template> migrations`` wrote: an
+    ``alembic.ini`` and ``migrations/``, made on the first call in this process."""
+    if template not in _initialised:
+        directory = Path(_INITIALISED.name) / template
+        directory.mkdir()
+        init = [command_path("alembic"), "init", "-t", template, "migrations"]
+        done = subprocess.run(init, cwd=directory, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise AssertionError(f"{' '.join(init)} exited {done.returncode}\n{done.stderr}")
+        _initialised[template] = directory
+    return _initialised[template]
 
 
 @dataclass
@@ -70,7 +93,7 @@ class AlembicProject:
         project = cls(root=root, database=database)
         if models is not None:
             project.write_models(models)
-        project.alembic("init", "-t", template, "migrations")
+        shutil.copytree(initialised_environment(template), root, dirs_exist_ok=True)
         url = database.async_url_string if template.endswith("async") else database.url_string
         project.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
         for key, value in (options or {}).items():
