@@ -8,26 +8,15 @@ from pathlib import Path
 import pytest
 
 from tests.databases import Database
+from tests.models import ACCOUNT_MODELS, TARGET_BASE_METADATA, account_column
 from tests.projects import AlembicProject
 
-MODELS = """
-    from sqlalchemy import String
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-    class Base(DeclarativeBase):
-        pass
-
-    class Account(Base):
-        __tablename__ = "account"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        name: Mapped[str] = mapped_column(String(50))
-        nickname: Mapped[str | None] = mapped_column(String(50))
-"""
+ACCOUNT_WITH_NICKNAME = account_column("nickname: Mapped[str | None] = mapped_column(String(50))")
 
 
 def create_project(root: Path, database: Database, **hook_options: str) -> AlembicProject:
     project = AlembicProject.create(
-        root, database, models=MODELS, options={"target_metadata": "app.models:Base.metadata"}
+        root, database, models=ACCOUNT_WITH_NICKNAME, options=TARGET_BASE_METADATA
     )
     lines = ["hooks = lint", "lint.type = lback_lint"]
     lines += [f"lint.{key} = {value}" for key, value in hook_options.items()]
@@ -43,7 +32,9 @@ def create_project(root: Path, database: Database, **hook_options: str) -> Alemb
 
 
 def drop_nickname(project: AlembicProject) -> None:
-    project.write_models(MODELS.replace("        nickname: Mapped[str | None]", "        # gone:"))
+    project.write_models(
+        ACCOUNT_WITH_NICKNAME.replace("        nickname: Mapped[str | None]", "        # gone:")
+    )
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -85,9 +76,7 @@ def test_the_failure_counts_and_names_only_findings_at_or_above_fail_on(
     project = create_project(tmp_path / "project", sqlite_database, select="LB, LB403")
     project.autogenerate("create account")
     project.alembic("upgrade", "head")
-    project.write_models(
-        MODELS.replace("        nickname: Mapped[str | None] = mapped_column(String(50))\n", "")
-    )
+    project.write_models(ACCOUNT_MODELS)
     result = project.alembic("revision", "--autogenerate", "-m", "drop nickname", check=False)
     assert " LB403 " in result.stdout
     assert "lint found 1 problem(s) (LB102) at or above fail_on = error" in result.stderr
@@ -102,7 +91,7 @@ def test_the_dialect_comes_from_the_configured_url(
     project.autogenerate("create account")
     project.alembic("upgrade", "head")
     project.write_models(
-        MODELS.replace(
+        ACCOUNT_WITH_NICKNAME.replace(
             "mapped_column(String(50))\n        nickname",
             "mapped_column(String(50), index=True)\n        nickname",
         )
