@@ -13,6 +13,12 @@ from tests.databases import BACKENDS, Database, fresh_database
 from tests.migration_commands import forget_app_modules
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the ``slow`` tests first: the workers share them out and the quick tests fill in around
+    them, instead of one worker finishing a slow test alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A new, empty database, once per backend: SQLite, PostgreSQL and MariaDB."""

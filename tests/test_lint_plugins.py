@@ -15,6 +15,9 @@ from tests.databases import Database
 from tests.projects import AlembicProject
 from tests.revision_files import CLEAN_BODY, write_revision
 
+# one worker installs the rule package once for all these tests
+pytestmark = pytest.mark.xdist_group("rule_package")
+
 PACKAGE = Path(__file__).resolve().parents[1] / "examples" / "lint_rule_package"
 DELETE_BODY = """
     def upgrade() -> None:

@@ -146,6 +146,10 @@ class Verified:
         return [item["verdict"] for item in self.revision(revision)["lint"] if item["code"] == code]
 
 
+# one worker runs verify once per backend for all the tests of this module
+pytestmark = pytest.mark.xdist_group("verify")
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def verified(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

@@ -25,7 +25,8 @@ from tests.models import ACCOUNT_MODELS, BASE_METADATA
 from tests.projects import REPOSITORY, AlembicProject
 from tests.revision_files import revision_source
 
-pytestmark = pytest.mark.slow
+# one worker builds and installs the wheel once for all these tests
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 TEMPLATE_FILES = ("README", "alembic.ini.mako", "env.py", "script.py.mako")
 
