@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.databases import Database
 from tests.projects import AlembicProject
-from tests.test_renames import library_project, use_models
+from tests.renames import library_project, use_models
 
 
 def lint_findings(project: AlembicProject, revision: Path) -> list[dict[str, object]]:
