@@ -9,7 +9,7 @@ import pytest
 
 from tests.databases import Database
 from tests.models import ACCOUNT_MODELS, TARGET_BASE_METADATA, account_column
-from tests.projects import AlembicProject
+from tests.projects import AlembicProject, set_hooks
 
 ACCOUNT_WITH_NICKNAME = account_column("nickname: Mapped[str | None] = mapped_column(String(50))")
 
@@ -18,16 +18,7 @@ def create_project(root: Path, database: Database, **hook_options: str) -> Alemb
     project = AlembicProject.create(
         root, database, models=ACCOUNT_WITH_NICKNAME, options=TARGET_BASE_METADATA
     )
-    lines = ["hooks = lint", "lint.type = lback_lint"]
-    lines += [f"lint.{key} = {value}" for key, value in hook_options.items()]
-    text = re.sub(
-        r"^\[post_write_hooks\]\n(?:(?!\[).*\n)*",
-        lambda _: "[post_write_hooks]\n" + "\n".join(lines) + "\n\n",
-        project.ini_path.read_text(),
-        count=1,
-        flags=re.MULTILINE,
-    )
-    project.ini_path.write_text(text)
+    set_hooks(project, {"lint": {"type": "lback_lint", **hook_options}})
     return project
 
 

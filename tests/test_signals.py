@@ -23,6 +23,7 @@ from tests.migration_commands import (
     forget_app_modules,
     initialised,
 )
+from tests.models import account_column
 
 pytestmark = pytest.mark.usefixtures("forget_project_modules")
 
@@ -107,21 +108,7 @@ def _run_signals(tmp_path: Path, database: Database, runner: str) -> list[tuple[
             commands.run("revision", "--autogenerate", "-m", "create account", "--rev-id", "0001")
         )
         assert_ok(commands.migrate())
-        project.write_models(
-            """
-            from sqlalchemy import String
-            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-            class Base(DeclarativeBase):
-                pass
-
-            class Account(Base):
-                __tablename__ = "account"
-                id: Mapped[int] = mapped_column(primary_key=True)
-                name: Mapped[str] = mapped_column(String(50))
-                email: Mapped[str] = mapped_column(String(200))
-            """
-        )
+        project.write_models(account_column("email: Mapped[str] = mapped_column(String(200))"))
         # an in-process run sees the models this process imported: forget the old ones
         forget_app_modules()
         commands.check()
