@@ -17,7 +17,7 @@ from ..rule import (
     Rule,
     Valid,
 )
-from ..syntax import is_constant, keyword, positional, string_value
+from ..syntax import dotted_name, is_constant, keyword, positional, string_value
 
 _MARIADB_ONE_LENGTH_BYTE = 63
 """The longest ``VARCHAR`` (in utf8mb4 characters) whose length MariaDB stores in one byte."""
@@ -46,6 +46,10 @@ class ColumnTypeChange(Rule):
     - MariaDB (10.2.2 and later, judged by the server release): a longer ``VARCHAR`` whose
       length still takes as many bytes to store (up to 63 characters, or from 64 on, in
       utf8mb4). ``VARCHAR`` to ``TEXT`` copies the table there and is reported.
+
+    A type imported from outside SQLAlchemy (the project's own ``TypeDecorator``, another
+    library's type) may be stored as anything: a change to or from one is not reported, since
+    the revision does not say whether the table is rewritten.
 
     Claim: a table rewrite (PostgreSQL) or copy (MariaDB) holding a lock that blocks writes.
     """
@@ -103,6 +107,26 @@ class ColumnTypeChange(Rule):
 
             def downgrade():
                 op.execute("ALTER TABLE account ALTER COLUMN bio TYPE varchar")
+            """,
+            dialect="postgresql",
+        ),
+        Valid(
+            """
+            from myapp.types import MediumText
+
+
+            def upgrade():
+                op.alter_column("account", "bio", existing_type=sa.Text(), type_=MediumText())
+            """,
+            dialect="postgresql",
+        ),
+        Valid(
+            """
+            import myapp.types
+
+
+            def upgrade():
+                op.alter_column("account", "id", type_=myapp.types.UUIDType(binary=True))
             """,
             dialect="postgresql",
         ),
@@ -197,6 +221,24 @@ class ColumnTypeChange(Rule):
         super().__init__(context, reporter)
         self.changes: list[tuple[Operation, _Place]] = []
         self.new_types: dict[tuple[str | None, _Place], ast.expr] = {}
+        self.foreign_names: set[str] = set()
+
+    def visit_import(self, statement: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(statement, ast.ImportFrom):
+            if not _from_sqlalchemy(statement.module or ""):
+                self.foreign_names.update(alias.asname or alias.name for alias in statement.names)
+            return
+        for alias in statement.names:
+            if not _from_sqlalchemy(alias.name):
+                self.foreign_names.add(alias.asname or alias.name.partition(".")[0])
+
+    def _foreign(self, node: ast.expr | None) -> bool:
+        """Whether ``node`` is a type imported from outside SQLAlchemy (the project's own, or
+        another library's): what it is stored as, and so whether the table is rewritten,
+        cannot be read from the revision."""
+        call = node if isinstance(node, ast.Call) else None
+        name = dotted_name(call.func if call is not None else node) if node is not None else None
+        return name is not None and name.partition(".")[0] in self.foreign_names
 
     def visit_operation(self, operation: Operation) -> None:
         new = keyword(operation.call, "type_")
@@ -211,8 +253,11 @@ class ColumnTypeChange(Rule):
     def leave_module(self, functions: dict[str, MigrationFunction]) -> None:
         dialect = self.context.dialect
         for operation, place in self.changes:
-            new = _type_on(keyword(operation.call, "type_"), dialect)
-            old = _type_on(self._old_type(operation, place), dialect)
+            new_node = _node_on(keyword(operation.call, "type_"), dialect)
+            old_node = _node_on(self._old_type(operation, place), dialect)
+            if self._foreign(new_node) or self._foreign(old_node):
+                continue
+            new, old = _type_key(new_node), _type_key(old_node)
             using = keyword(operation.call, "postgresql_using") is not None
             if _unchanged_or_in_place(old, new, self.context, using):
                 continue
@@ -245,9 +290,9 @@ _Place = tuple[str | None, str | None, str | None]
 """The table, the column's name before the operation and after it."""
 
 
-def _type_on(node: ast.expr | None, dialect: str | None) -> TypeKey | None:
-    """The key of the type ``node`` is on ``dialect``: ``T.with_variant(V, "mysql")`` is
-    ``V`` on MySQL and MariaDB, ``T`` elsewhere."""
+def _node_on(node: ast.expr | None, dialect: str | None) -> ast.expr | None:
+    """The type ``node`` is on ``dialect``: ``T.with_variant(V, "mysql")`` is ``V`` on MySQL
+    and MariaDB, ``T`` elsewhere."""
     while (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -258,6 +303,10 @@ def _type_on(node: ast.expr | None, dialect: str | None) -> TypeKey | None:
         names = arguments[1:] or [value for value in (keyword(node, "dialect_names"),) if value]
         base: ast.expr = node.func.value
         node = variant if dialect is not None and _names_dialect(names, dialect) else base
+    return node
+
+
+def _type_key(node: ast.expr | None) -> TypeKey | None:
     key = type_key(node)
     if key == ("datetime",):
         # a time zone is a different type on PostgreSQL, whose conversion can rewrite the table
@@ -276,6 +325,10 @@ def _names_dialect(names: list[ast.expr], dialect: str) -> bool:
 
 
 _MYSQL = frozenset({"mysql", "mariadb"})
+
+
+def _from_sqlalchemy(module: str) -> bool:
+    return module == "sqlalchemy" or module.startswith("sqlalchemy.")
 
 
 def _unchanged_or_in_place(
