@@ -9,16 +9,17 @@ from pathlib import Path
 import pytest
 
 from lback_migrations.errors import ConfigurationError
-from lback_migrations.lint.config import (
-    hook_raw_options,
-    parse_lint_options,
-    read_lint_table,
-)
+from lback_migrations.lint.config import parse_lint_options
 from lback_migrations.lint.findings import Severity
+from lback_migrations.options import Layer, hook_layer, read_tool_table
 
 
-def hook(**options: str) -> dict[str, tuple[str, object, str | None]]:
-    return hook_raw_options(options, "lint", "alembic.ini")
+def hook(**options: str) -> list[Layer]:
+    return [hook_layer(options, "lint", "alembic.ini")]
+
+
+def read_lint_table(path: Path) -> list[Layer]:
+    return [read_tool_table(path, "lint")]
 
 
 def test_select_and_ignore_take_code_prefixes_and_the_longer_prefix_wins() -> None:
@@ -93,7 +94,7 @@ def test_a_bad_pyproject_value_names_the_table_key_and_file(tmp_path: Path) -> N
 
 def test_hook_keys_alembic_adds_are_not_lint_options() -> None:
     options = parse_lint_options(
-        hook_raw_options({"type": "lback_lint", "_hook_name": "lint"}, "lint", None)
+        [hook_layer({"type": "lback_lint", "_hook_name": "lint"}, "lint", None)]
     )
     assert options.fail_on == "error"
 

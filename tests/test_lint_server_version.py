@@ -11,7 +11,7 @@ import pytest
 from alembic.config import Config
 
 from lback_migrations.lint.config import OLDEST_SUPPORTED
-from lback_migrations.lint.project import lint_options
+from lback_migrations.lint.context import lint_options
 from tests.databases import Database
 from tests.projects import AlembicProject
 from tests.revision_files import write_revision

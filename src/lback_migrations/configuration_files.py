@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .database_url import check_interpolation
 from .errors import ConfigurationError
-from .pyproject import load_tool_table
+from .options import load_tool_table
 from .settings import pyproject_path
 
 if TYPE_CHECKING:

@@ -4,7 +4,8 @@ A run connects with the first of these that is set:
 
 1. ``-x url=URL`` on the command line (Alembic's documented way to pass a URL to ``env.py``);
 2. the environment variable named by ``url_env`` (``lback.url_env`` in the ini section or
-   ``url_env`` in ``[tool.lback-migrations]`` of pyproject.toml; ``DATABASE_URL`` by default);
+   ``url_env`` in ``[tool.lback-migrations]`` of the project's pyproject.toml, read as every
+   option is, see :mod:`lback_migrations.options`; ``DATABASE_URL`` by default);
 3. ``sqlalchemy.url`` of the ini section, read with interpolation as Alembic reads it
    (``%(name)s`` from the same section or ``[DEFAULT]``, ``%(here)s``).
 
@@ -203,8 +204,9 @@ def config_urls(config: Config) -> RunUrls:
         check_interpolation(config.file_config, section, config.config_file_name)
     settings = load_settings(config)
     x_arguments = list(getattr(config.cmd_opts, "x", None) or ())
+    has_section = bool(config.config_file_name) and config.file_config.has_section(section)
     return resolve_urls(
-        ini_url=config.get_main_option(URL_OPTION),
+        ini_url=config.get_main_option(URL_OPTION) if has_section else None,
         url_env=settings.url_env,
         environ=os.environ,
         x_arguments=x_arguments,
@@ -224,34 +226,35 @@ def _attribute_urls(attributes: Mapping[str, Any]) -> list[UrlSource]:
 
 
 def file_urls(
-    ini_path: Path,
+    ini_path: Path | None,
     section: str,
     run_environment: Mapping[str, str],
     x_arguments: Iterable[str] = (),
 ) -> RunUrls:
     """The URLs a run of ``ini_path`` will see, read from the files before the run starts
-    (what :class:`~lback_migrations.commands.MigrationCommands` masks).
+    (what :class:`~lback_migrations.commands.MigrationCommands` masks, and the URL the linter
+    takes its dialect from).
 
     Nothing here raises: a file that cannot be read gives what could be read, and a
     mis-interpolated ``sqlalchemy.url`` is taken as written (the run itself reports it).
 
+    :param ini_path: the ini file, ``None`` for a project without one.
     :param run_environment: the variables set for the run, on top of :data:`os.environ`.
     """
     environ = {**os.environ, **run_environment}
-    raw, interpolated = _read_ini_section(ini_path, section)
-    url_env = raw.get("lback.url_env") or _pyproject_url_env(ini_path) or DEFAULT_URL_ENV
+    raw, interpolated = _read_ini_section(ini_path, section) if ini_path else ({}, {})
     ini_url = interpolated.get(URL_OPTION)
     seen = []
     if raw.get(URL_OPTION):
         seen.append(UrlSource(f"{URL_OPTION} as written", raw[URL_OPTION], False))
     return resolve_urls(
         ini_url=ini_url,
-        url_env=url_env,
+        url_env=_configured_url_env(ini_path, section, raw),
         environ=environ,
         x_arguments=x_arguments,
         run_environment=run_environment,
         seen=seen,
-        config_file=str(ini_path),
+        config_file=str(ini_path) if ini_path else None,
         section=section,
     )
 
@@ -277,15 +280,26 @@ def _read_ini_section(ini_path: Path, section: str) -> tuple[dict[str, str], dic
     return raw, interpolated
 
 
-def _pyproject_url_env(ini_path: Path) -> str | None:
+def _configured_url_env(ini_path: Path | None, section: str, ini_options: dict[str, str]) -> str:
+    """``url_env`` as the environment reads it (the same pyproject.toml, the same layers and
+    spellings), or :data:`DEFAULT_URL_ENV` when it is not set or cannot be read."""
     try:
         from .errors import ConfigurationError
-        from .settings import read_pyproject_options
+        from .options import parse_layers, project_pyproject
+        from .settings import OPTION_TYPES, settings_layers
     except ImportError:  # no Alembic: the run stops before it connects, with no URL to show
-        return None
+        return DEFAULT_URL_ENV
     try:
-        options = read_pyproject_options(ini_path.absolute().parent / "pyproject.toml")
+        layers = settings_layers(
+            project_pyproject(ini_path),
+            ini_options.items(),
+            section,
+            str(ini_path) if ini_path else None,
+        )
+        only_url_env = [
+            {"url_env": each["url_env"]} if "url_env" in each else {} for each in layers
+        ]
+        url_env = parse_layers(only_url_env, OPTION_TYPES, "option").get("url_env")
     except ConfigurationError:
-        return None
-    value = options.get("url_env")
-    return value[1] if value and isinstance(value[1], str) and value[1] else None
+        return DEFAULT_URL_ENV
+    return str(url_env) if url_env else DEFAULT_URL_ENV

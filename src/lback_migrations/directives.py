@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from alembic.operations import ops
 
-from .option_values import is_true
+from .options import is_true
 
 if TYPE_CHECKING:
     from alembic.operations.ops import MigrationScript

@@ -145,7 +145,7 @@ def _dialect(url: str) -> str:
 
 def _findings(config: Config, path: Path) -> list[Finding]:
     from .lint.command import lint_files
-    from .lint.project import hook_options, lint_options
+    from .lint.context import hook_options, lint_options
     from .plugin import LINT_HOOK
 
     options = lint_options(config, hook_options(config, LINT_HOOK))

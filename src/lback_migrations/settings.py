@@ -1,9 +1,11 @@
 """The ``lback.*`` options of an Alembic environment.
 
-Options are read from two places, the later winning:
+Options are read from two places, the later winning (see :mod:`lback_migrations.options`):
 
 1. ``[tool.lback-migrations]`` in ``pyproject.toml`` (keys without prefix);
 2. the Alembic ini section (``[alembic]`` unless ``-n`` names another), keys prefixed ``lback.``.
+
+Keys may be written with dashes or underscores (``url-env``, ``lback.url_env``).
 
 Sub-tables of ``[tool.lback-migrations]`` (``lint``, ``format``) belong to the post-write hooks
 and are not options of the environment.
@@ -12,24 +14,37 @@ and are not options of the environment.
 from __future__ import annotations
 
 import dataclasses
-import difflib
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError
 from .filters import OBJECT_TYPES
-from .option_values import choice_parser, parse_bool, parse_list, parse_text
-from .pyproject import load_tool_table
+from .options import (
+    BOOLEAN,
+    NAMES,
+    PYPROJECT_TABLE,
+    TEXT,
+    Layer,
+    OptionType,
+    choice,
+    layer,
+    parse_layers,
+    parse_list,
+    parse_text,
+    project_pyproject,
+    read_tool_table,
+)
 from .timeouts import parse_count, parse_duration, parse_optional_duration
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
     from alembic.config import Config
 
+__all__ = ["PYPROJECT_TABLE", "Settings", "load_settings", "option_names", "parse_options"]
+
 INI_PREFIX = "lback."
-PYPROJECT_TABLE = "tool.lback-migrations"
-HOOK_TABLES = frozenset({"lint", "format"})
 
 BATCH_MODES = ("auto", "always", "never")
 RENAME_DETECTION_MODES = ("ask", "warn", "off")
@@ -110,13 +125,8 @@ class Settings:
     """Where the options came from, for error messages."""
 
 
-def _as_optional_text(value: Any, key: str, source: str | None) -> str | None:
-    text = parse_text(value, key, source)
-    return text or None
-
-
-def _as_optional_list(value: Any, key: str, source: str | None) -> tuple[str, ...] | None:
-    return parse_list(value, key, source)
+def _optional_text(value: Any, key: str, source: str | None) -> str | None:
+    return parse_text(value, key, source) or None
 
 
 def _object_types(value: Any, key: str, source: str | None) -> tuple[str, ...]:
@@ -132,37 +142,46 @@ def _object_types(value: Any, key: str, source: str | None) -> tuple[str, ...]:
     return names
 
 
-_PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
-    "target_metadata": parse_list,
-    "url_env": parse_text,
-    "schemas": parse_list,
-    "include_tables": parse_list,
-    "exclude_tables": parse_list,
-    "only_metadata_tables": parse_bool,
-    "drop_unknown_tables": parse_bool,
-    "exclude_object_types": _object_types,
-    "compare_type": parse_bool,
-    "type_rules": _as_optional_list,
-    "compare_server_default": parse_bool,
-    "type_modules": parse_list,
-    "user_module_prefix": _as_optional_text,
-    "version_table": parse_text,
-    "version_table_schema": _as_optional_text,
-    "batch_mode": choice_parser(BATCH_MODES),
-    "skip_empty_revisions": parse_bool,
-    "transaction_per_migration": parse_bool,
-    "rename_detection": choice_parser(RENAME_DETECTION_MODES),
-    "migration_lock": parse_bool,
-    "migration_lock_timeout": parse_duration,
-    "lock_timeout": parse_optional_duration,
-    "statement_timeout": parse_optional_duration,
-    "lock_timeout_retries": parse_count,
-    "compare_check_constraints": parse_bool,
-    "autogenerate_plugins": parse_list,
-    "entities": parse_list,
-    "heads_file": parse_bool,
-    "revision_ids": choice_parser(REVISION_ID_MODES),
+OPTIONAL_TEXT = OptionType(_optional_text, TEXT.schema)
+OBJECT_TYPE_NAMES = OptionType(
+    _object_types, {**NAMES.schema, "items": {"type": "string", "enum": list(OBJECT_TYPES)}}
+)
+DURATION = OptionType(parse_duration, {"type": ["number", "string"], "minimum": 0})
+OPTIONAL_DURATION = OptionType(parse_optional_duration, DURATION.schema)
+COUNT = OptionType(parse_count, {"type": ["integer", "string"], "minimum": 0})
+
+OPTION_TYPES: dict[str, OptionType] = {
+    "target_metadata": NAMES,
+    "url_env": TEXT,
+    "schemas": NAMES,
+    "include_tables": NAMES,
+    "exclude_tables": NAMES,
+    "only_metadata_tables": BOOLEAN,
+    "drop_unknown_tables": BOOLEAN,
+    "exclude_object_types": OBJECT_TYPE_NAMES,
+    "compare_type": BOOLEAN,
+    "type_rules": NAMES,
+    "compare_server_default": BOOLEAN,
+    "type_modules": NAMES,
+    "user_module_prefix": OPTIONAL_TEXT,
+    "version_table": TEXT,
+    "version_table_schema": OPTIONAL_TEXT,
+    "batch_mode": choice(BATCH_MODES),
+    "skip_empty_revisions": BOOLEAN,
+    "transaction_per_migration": BOOLEAN,
+    "rename_detection": choice(RENAME_DETECTION_MODES),
+    "migration_lock": BOOLEAN,
+    "migration_lock_timeout": DURATION,
+    "lock_timeout": OPTIONAL_DURATION,
+    "statement_timeout": OPTIONAL_DURATION,
+    "lock_timeout_retries": COUNT,
+    "compare_check_constraints": BOOLEAN,
+    "autogenerate_plugins": NAMES,
+    "entities": NAMES,
+    "heads_file": BOOLEAN,
+    "revision_ids": choice(REVISION_ID_MODES),
 }
+"""How each option of :class:`Settings` is read."""
 
 
 def option_names() -> tuple[str, ...]:
@@ -170,72 +189,38 @@ def option_names() -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(Settings) if f.name != "source")
 
 
-def _unknown_option(key: str, name: str, source: str | None) -> ConfigurationError:
-    close = difflib.get_close_matches(name, option_names(), n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"known options: {', '.join(option_names())}"
-    return ConfigurationError(key, "unknown option", hint, source)
+def parse_options(layers: Iterable[Layer]) -> Settings:
+    """Validate option layers (the later winning) into :class:`Settings`.
 
-
-RawOption = tuple[str, Any, "str | None"]
-"""One option as read: the key as the user wrote it, its value, and the file it came from."""
-
-
-def parse_options(raw: Mapping[str, RawOption]) -> Settings:
-    """Validate raw option values into :class:`Settings`.
-
-    :param raw: option name to ``(key as written, value, source file)``.
     :raises ConfigurationError: on an unknown option or an invalid value.
     """
-    values: dict[str, Any] = {}
-    sources: list[str] = []
-    for name, (key, value, source) in raw.items():
-        parser = _PARSERS.get(name)
-        if parser is None:
-            raise _unknown_option(key, name, source)
-        values[name] = parser(value, key, source)
-        if source and source not in sources:
-            sources.append(source)
-    return Settings(source=" and ".join(sources) or None, **values)
-
-
-def read_pyproject_options(path: Path) -> dict[str, RawOption]:
-    """Return the options of ``[tool.lback-migrations]`` in ``path`` (nothing if absent).
-
-    :raises ConfigurationError: when the file is not valid TOML.
-    """
-    tool = load_tool_table(path, PYPROJECT_TABLE)
-    if "lback-migrations" not in tool:
-        _refuse_misspelt_table(tool, path)
-    table = tool.get("lback-migrations", {})
-    return {
-        name: (f"[{PYPROJECT_TABLE}] {name}", value, str(path))
-        for name, value in table.items()
-        if name not in HOOK_TABLES
-    }
-
-
-def _refuse_misspelt_table(tool: Mapping[str, Any], path: Path) -> None:
-    wanted = PYPROJECT_TABLE.removeprefix("tool.")
-    for name in tool:
-        if name != wanted and difflib.SequenceMatcher(None, name.lower(), wanted).ratio() > 0.9:
-            raise ConfigurationError(
-                f"[tool.{name}]",
-                "lback-migrations reads no such table, so none of its options apply",
-                f"rename the table [{PYPROJECT_TABLE}]",
-                str(path),
-            )
+    layers = list(layers)
+    sources = dict.fromkeys(option.source for each in layers for option in each.values())
+    values = parse_layers(layers, OPTION_TYPES, "option")
+    return Settings(source=" and ".join(filter(None, sources)) or None, **values)
 
 
 def pyproject_path(config: Config) -> Path | None:
-    """Return the ``pyproject.toml`` that belongs to an Alembic ``config``.
+    """Return the ``pyproject.toml`` of an Alembic ``config``
+    (:func:`~lback_migrations.options.project_pyproject`)."""
+    return project_pyproject(config.config_file_name, config.toml_file_name)
 
-    Alembic's own ``toml_file_name`` wins; otherwise the file beside the ini file.
+
+def settings_layers(
+    pyproject: Path | None, ini_items: Iterable[tuple[str, str]], section: str, ini_file: str | None
+) -> list[Layer]:
+    """The layers of the environment's options: ``[tool.lback-migrations]`` of ``pyproject``,
+    then the ``lback.*`` keys of ``ini_items`` (the ini ``section``, as ``(key, value)``).
+
+    :raises ConfigurationError: when the pyproject.toml is not valid TOML.
     """
-    if config.toml_file_name:
-        return Path(config.toml_file_name)
-    if config.config_file_name:
-        return Path(config.config_file_name).absolute().parent / "pyproject.toml"
-    return None
+    ini = (
+        (key[len(INI_PREFIX) :], value) for key, value in ini_items if key.startswith(INI_PREFIX)
+    )
+    return [
+        read_tool_table(pyproject) if pyproject is not None else {},
+        layer(ini, f"[{section}] {INI_PREFIX}", ini_file),
+    ]
 
 
 def load_settings(config: Config) -> Settings:
@@ -243,15 +228,9 @@ def load_settings(config: Config) -> Settings:
 
     :raises ConfigurationError: naming the key and file to fix.
     """
-    raw: dict[str, RawOption] = {}
-    toml_path = pyproject_path(config)
-    if toml_path is not None:
-        raw.update(read_pyproject_options(toml_path))
-    if config.config_file_name and config.file_config.has_section(config.config_ini_section):
-        section = config.config_ini_section
-        raw.update(
-            (key[len(INI_PREFIX) :], (f"[{section}] {key}", value, config.config_file_name))
-            for key, value in config.file_config.items(section)
-            if key.startswith(INI_PREFIX)
-        )
-    return parse_options(raw)
+    section = config.config_ini_section
+    has_section = bool(config.config_file_name) and config.file_config.has_section(section)
+    items = config.file_config.items(section) if has_section else []
+    return parse_options(
+        settings_layers(pyproject_path(config), items, section, config.config_file_name)
+    )

@@ -1,9 +1,9 @@
 """The options of the ``lback_format`` hook, and where they are read from.
 
-Options are merged from three places, the later winning:
+Options are merged from three places, the later winning (see :mod:`lback_migrations.options`):
 
-1. ``[tool.black]`` of the ``pyproject.toml`` nearest to the revision file (searching upward):
-   the project's own black configuration;
+1. ``[tool.black]`` of the project's ``pyproject.toml``
+   (:func:`~lback_migrations.options.revision_pyproject`): its own black configuration;
 2. ``[tool.lback-migrations.format]`` of that same file;
 3. the hook's own keys (``NAME.line_length = 79`` under ``[post_write_hooks]`` in alembic.ini,
    or ``line_length = 79`` in a ``[[tool.alembic.post_write_hooks]]`` table).
@@ -12,27 +12,42 @@ Options are merged from three places, the later winning:
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
-from ..option_values import parse_bool
-from ..pyproject import load_tool_table
+from ..options import (
+    BOOLEAN,
+    Layer,
+    OptionType,
+    choice,
+    hook_layer,
+    layer,
+    load_tool_table,
+    normalise,
+    parse_bool,
+    parse_layers,
+    read_tool_table,
+    revision_pyproject,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
 
 ENGINES = ("black", "ruff")
-_ALEMBIC_KEYS = frozenset({"type", "_hook_name"})
-_BLACK_KEYS = {
-    "line-length": "line_length",
-    "target-version": "target_version",
-    "skip-string-normalization": "skip_string_normalization",
-    "skip-magic-trailing-comma": "skip_magic_trailing_comma",
-    "preview": "preview",
-}
+BLACK_OPTIONS = frozenset(
+    {
+        "line_length",
+        "target_version",
+        "skip_string_normalization",
+        "skip_magic_trailing_comma",
+        "preview",
+    }
+)
+"""The options read from ``[tool.black]`` too."""
 
 
 @dataclass(frozen=True)
@@ -120,54 +135,31 @@ def _as_removal(value: Any, key: str, source: str | None) -> str:
         ) from None
 
 
-def _as_engine(value: Any, key: str, source: str | None) -> str:
-    engine = str(value).strip().lower()
-    if engine not in ENGINES:
-        raise ConfigurationError(
-            key, f"unknown engine {value!r}", f"use one of: {', '.join(ENGINES)}", source
-        )
-    return engine
-
-
-_PARSERS = {
-    "remove_unused_imports": _as_removal,
-    "sort_imports": parse_bool,
-    "strip_alembic_markers": parse_bool,
-    "engine": _as_engine,
-    "line_length": _as_line_length,
-    "target_version": _as_versions,
-    "skip_string_normalization": parse_bool,
-    "skip_magic_trailing_comma": parse_bool,
-    "preview": parse_bool,
+_PYTHON_VERSIONS = {"type": "string", "pattern": "^py3[0-9]+$"}
+OPTION_TYPES: dict[str, OptionType] = {
+    "remove_unused_imports": OptionType(
+        _as_removal, {"type": ["boolean", "string"], "enum": [True, False, *REMOVE_UNUSED_IMPORTS]}
+    ),
+    "sort_imports": BOOLEAN,
+    "strip_alembic_markers": BOOLEAN,
+    "engine": choice(ENGINES),
+    "line_length": OptionType(_as_line_length, {"type": "integer", "minimum": 1}),
+    "target_version": OptionType(
+        _as_versions, {"type": ["array", "string"], "items": _PYTHON_VERSIONS}
+    ),
+    "skip_string_normalization": BOOLEAN,
+    "skip_magic_trailing_comma": BOOLEAN,
+    "preview": BOOLEAN,
 }
-
-_Layer = dict[str, tuple[str, Any, "str | None"]]
-"""Option name to ``(key as the user wrote it, value, source file)``."""
-
-
-def find_pyproject(path: Path) -> Path | None:
-    """Return the ``pyproject.toml`` nearest to ``path``, searching its directory and upward."""
-    for directory in path.absolute().parents:
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
+"""How each option of :class:`FormatOptions` is read."""
 
 
 @functools.lru_cache(maxsize=32)
-def _project_layers(pyproject: Path) -> tuple[_Layer, _Layer]:
-    source = str(pyproject)
+def _project_layers(pyproject: Path) -> tuple[Layer, Layer]:
     tool = load_tool_table(pyproject, "[tool.black]")
-    black: _Layer = {
-        _BLACK_KEYS[key]: (f"[tool.black] {key}", value, source)
-        for key, value in tool.get("black", {}).items()
-        if key in _BLACK_KEYS
-    }
-    ours: _Layer = {
-        str(name): (f"[tool.lback-migrations.format] {name}", value, source)
-        for name, value in tool.get("lback-migrations", {}).get("format", {}).items()
-    }
-    return black, ours
+    black = tool.get("black", {})
+    own = ((key, value) for key, value in black.items() if normalise(key) in BLACK_OPTIONS)
+    return layer(own, "[tool.black] ", str(pyproject)), read_tool_table(pyproject, "format")
 
 
 def resolve_options(
@@ -175,29 +167,14 @@ def resolve_options(
 ) -> FormatOptions:
     """Return the options for formatting the revision at ``path``.
 
-    :param path: the revision file; its nearest ``pyproject.toml`` supplies the defaults.
+    :param path: the revision file; its project's ``pyproject.toml`` supplies the defaults.
     :param hook_options: the hook's own keys, as Alembic passes them to the hook.
     :param hook_name: the hook's name, to name the keys in errors (``NAME.line_length``).
     :raises ConfigurationError: on an unknown option or an invalid value, naming the key.
     """
-    layers: list[_Layer] = []
-    pyproject = find_pyproject(path)
+    layers: list[Layer] = []
+    pyproject = revision_pyproject(path)
     if pyproject is not None:
         layers.extend(_project_layers(pyproject))
-    layers.append(
-        {
-            name: (f"{hook_name}.{name}", value, None)
-            for name, value in hook_options.items()
-            if name not in _ALEMBIC_KEYS
-        }
-    )
-    values: dict[str, Any] = {}
-    for layer in layers:
-        for name, (key, value, source) in layer.items():
-            parser = _PARSERS.get(name)
-            if parser is None:
-                close = difflib.get_close_matches(name, option_names(), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else "see the lback_format options"
-                raise ConfigurationError(key, "unknown lback_format option", hint, source)
-            values[name] = parser(value, key, source)
-    return FormatOptions(**values)
+    layers.append(hook_layer(hook_options, hook_name, None))
+    return FormatOptions(**parse_layers(layers, OPTION_TYPES, "lback_format option"))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..batch import CACHE_DIRECTORY, ResultCache, revision_paths, run_parallel
 from ..errors import LbackError
-from ..settings import RawOption
+from ..options import Layer, layer, normalise
 from .findings import FAIL_ON, Finding, Severity
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def lint_command(config: Config, *, hook_type: str) -> int:
         configuration declares apply, under the command line's.
     """
     from .conclusion import failing_codes
-    from .project import hook_options, lint_options
+    from .context import hook_options, lint_options
 
     arguments = config.cmd_opts
     baseline = _baseline_path(config, getattr(arguments, "baseline", None))
@@ -204,7 +204,7 @@ def lint_rows(
     dictionary look-up, and its findings are written out as the cache holds them.
     """
     from .conclusion import concluded_document, is_analysis_document
-    from .project import file_template
+    from .context import file_template
     from .rule import RevisionContext
 
     store = None
@@ -291,7 +291,7 @@ def _known_revisions(
 ) -> dict[str, frozenset[str]]:
     """The revision ids each directory's files may name: those of every linted directory, from
     the analyses, reading only the unlinted siblings."""
-    from .project import revision_ids
+    from .context import revision_ids
 
     linted: dict[str, set[str]] = {}
     ids: dict[str, set[str]] = {}
@@ -324,13 +324,10 @@ def _known_revisions(
     return dict.fromkeys(ids, history)
 
 
-def _command_line_options(arguments: Any) -> dict[str, RawOption]:
-    raw: dict[str, RawOption] = {}
-    for name in ("select", "ignore", "fail_on", "dialect", "server_version"):
-        value = getattr(arguments, name, None)
-        if value is not None:
-            raw[name] = (f"--{name.replace('_', '-')}", value, None)
-    return raw
+def _command_line_options(arguments: Any) -> Layer:
+    names = ("select", "ignore", "fail-on", "dialect", "server-version")
+    given = ((name, getattr(arguments, normalise(name), None)) for name in names)
+    return layer(((name, value) for name, value in given if value is not None), "--", None)
 
 
 def _write(results: Sequence[tuple[str, Shown]], options: LintOptions, output_format: str) -> None:

@@ -12,17 +12,16 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import ConfigurationError
-from ..option_values import choice_parser, parse_bool, parse_list
-from ..pyproject import load_tool_table
-from ..settings import PYPROJECT_TABLE, RawOption
+from ..options import BOOLEAN, PYPROJECT_TABLE, Layer, OptionType, choice, parse_layers, parse_list
 from .dependants import EntityDependants, dependants_json
 from .findings import FAIL_ON, Severity
 from .rules import all_rules, plugin_versions
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 LINT_TABLE = f"{PYPROJECT_TABLE}.lint"
 DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
@@ -33,8 +32,6 @@ SQLAlchemy's backend name for both MySQL and MariaDB)."""
 ENGINE = "ast-2"
 """Names the engine's results in the cache: changed whenever the same options and file could
 give different findings (a rule's behaviour, the order of stored findings)."""
-HOOK_KEYS = frozenset({"type", "_hook_name"})
-"""Keys Alembic itself puts in a hook's options; they are not linter options."""
 
 
 class LintOptions(NamedTuple):
@@ -200,62 +197,41 @@ def _server_version(value: Any, key: str, source: str | None) -> tuple[int, ...]
     return tuple(int(part) for part in match.groups() if part is not None)
 
 
-_PARSERS: dict[str, Callable[[Any, str, str | None], Any]] = {
-    "select": _codes,
-    "ignore": _codes,
-    "severity": _severities,
-    "fail_on": choice_parser(FAIL_ON),
-    "dialect": _dialect,
-    "naming_convention": parse_bool,
-    "server_version": _server_version,
+CODES = OptionType(_codes, {"type": ["array", "string"], "items": {"type": "string"}})
+SEVERITY_NAMES = [severity.value for severity in Severity]
+SEVERITIES = OptionType(
+    _severities,
+    {
+        "type": ["object", "array", "string"],
+        "additionalProperties": {"type": "string", "enum": SEVERITY_NAMES},
+        "items": {"type": "string"},
+    },
+)
+DIALECT = OptionType(_dialect, {"type": "string", "pattern": f"^({'|'.join(DIALECTS)})(\\+.*)?$"})
+SERVER_VERSION = OptionType(
+    _server_version, {"type": ["string", "integer"], "pattern": r"^\d+(\.\d+){0,2}$"}
+)
+
+OPTION_TYPES: dict[str, OptionType] = {
+    "select": CODES,
+    "ignore": CODES,
+    "severity": SEVERITIES,
+    "fail_on": choice(FAIL_ON),
+    "dialect": DIALECT,
+    "naming_convention": BOOLEAN,
+    "server_version": SERVER_VERSION,
 }
+"""How each option of :class:`LintOptions` is read (``lock_timeout`` is no lint option)."""
 
 
 def option_names() -> tuple[str, ...]:
     """The names of the linter's options."""
-    return tuple(_PARSERS)
+    return tuple(OPTION_TYPES)
 
 
-def parse_lint_options(raw: Mapping[str, RawOption]) -> LintOptions:
-    """Validate raw option values into :class:`LintOptions`.
+def parse_lint_options(layers: Iterable[Layer]) -> LintOptions:
+    """Validate option layers (the later winning) into :class:`LintOptions`.
 
-    :param raw: option name (``fail_on``, ``fail-on`` is accepted too) to
-        ``(key as written, value, source file)``.
     :raises ConfigurationError: on an unknown option, code or value, naming the key.
     """
-    values: dict[str, Any] = {}
-    for name, (key, value, source) in raw.items():
-        normalised = name.replace("-", "_")
-        parser = _PARSERS.get(normalised)
-        if parser is None:
-            import difflib
-
-            close = difflib.get_close_matches(normalised, option_names(), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(option_names())}"
-            raise ConfigurationError(key, "unknown lint option", hint, source)
-        values[normalised] = parser(value, key, source)
-    return LintOptions(**values)
-
-
-def read_lint_table(path: Path) -> dict[str, RawOption]:
-    """Return the options in ``[tool.lback-migrations.lint]`` of ``path`` (nothing if absent).
-
-    :raises ConfigurationError: when the file is not valid TOML or the table is not a table.
-    """
-    table = load_tool_table(path, LINT_TABLE).get("lback-migrations", {}).get("lint", {})
-    if not isinstance(table, dict):
-        raise ConfigurationError(
-            f"[{LINT_TABLE}]", "is not a table", "write the lint options as a table", str(path)
-        )
-    return {name: (f"[{LINT_TABLE}] {name}", value, str(path)) for name, value in table.items()}
-
-
-def hook_raw_options(
-    options: Mapping[str, str], hook_name: str, source: str | None
-) -> dict[str, RawOption]:
-    """Return a hook's own keys (``NAME.select = LB1``) as raw lint options."""
-    return {
-        name: (f"[post_write_hooks] {hook_name}.{name}", value, source)
-        for name, value in options.items()
-        if name not in HOOK_KEYS
-    }
+    return LintOptions(**parse_layers(layers, OPTION_TYPES, "lint option"))

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..errors import LbackError
+from ..options import hook_layer
 from .conclusion import conclude
-from .config import hook_raw_options
+from .context import file_template, find_config, lint_options, sibling_revision_ids
+from .context import revision_context as make_revision_context
 from .engine import analyse
 from .findings import Finding
-from .project import file_template, find_config, lint_options, sibling_revision_ids
-from .project import revision_context as make_revision_context
 
 
 class LintFailedError(LbackError):
@@ -52,7 +52,7 @@ def lint_revision(path: str, options: Mapping[str, str]) -> None:
     config = find_config(revision)
     name = options.get("_hook_name", "lint")
     source_file = config.config_file_name if config is not None else None
-    settings = lint_options(config, [hook_raw_options(options, name, source_file)])
+    settings = lint_options(config, [hook_layer(options, name, source_file)])
     source = revision.read_text(encoding="utf-8")
     analysis = analyse(source, settings)
     down_revisions = analysis.facts.down_revision

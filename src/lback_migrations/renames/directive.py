@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from ..directives import is_autogenerate_revision
-from ..option_values import is_true
+from ..options import is_true
 from ..settings import RENAME_DETECTION_MODES
 from .candidates import (
     DELETE_FIRST,

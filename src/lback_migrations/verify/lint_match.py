@@ -86,7 +86,7 @@ _BY_STATEMENTS: dict[str, Callable[[Sequence[StatementEffect], Observed], str]] 
 def project_lint_options(config: Config, dialect: str) -> LintOptions:
     """The options ``lback-migrations lint`` uses for the project, with the shadow database's
     dialect. Read once per run: finding the server's release takes a connection."""
-    from ..lint.project import lint_options
+    from ..lint.context import lint_options
 
     return lint_options(config)._replace(dialect=dialect)
 

@@ -1,8 +1,8 @@
-"""Where a revision lives: its Alembic configuration, target dialect and sibling revisions.
+"""The context a revision is linted in: its Alembic configuration, the lint options, the
+target dialect and server release, and its sibling revisions.
 
 The hook is given only the revision's path, so the configuration is found the way a user runs
-Alembic: the ``alembic.ini`` named by ``ALEMBIC_CONFIG``, else the nearest one in the
-revision's directory or above it, else the one in the working directory.
+Alembic (:func:`lback_migrations.options.find_ini`).
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
 
-from ..database_url import DEFAULT_URL_ENV, config_urls, resolve_urls
+from ..database_url import file_urls
 from ..errors import ConfigurationError
-from ..settings import RawOption, pyproject_path
-from .config import LintOptions, hook_raw_options, parse_lint_options, read_lint_table
+from ..options import Layer, find_ini, hook_layer, project_pyproject, read_tool_table
+from .config import LintOptions, parse_lint_options
 from .rule import DEFAULT_FILE_TEMPLATE, RevisionContext
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
     from .dependants import EntityDependants
 
-INI_NAME = "alembic.ini"
 VERSIONED_DIALECTS = frozenset({"postgresql", "mysql", "mariadb"})
 """The dialects whose server release some rules judge by."""
 DEPENDANTS_RULE = "LB109"
@@ -37,29 +36,14 @@ def find_config(revision: Path) -> Config | None:
     """Return the Alembic configuration a revision file belongs to, or ``None``."""
     from alembic.config import Config
 
-    named = os.environ.get("ALEMBIC_CONFIG")
-    candidates = [Path(named)] if named else []
-    candidates += [directory / INI_NAME for directory in revision.absolute().parents]
-    candidates.append(Path.cwd() / INI_NAME)
-    for candidate in candidates:
-        if candidate.is_file():
-            return Config(str(candidate))
-    return None
+    ini = find_ini(revision)
+    return Config(str(ini)) if ini is not None else None
 
 
 def has_ini_section(config: Config | None) -> TypeGuard[Config]:
     """Tell whether ``config`` has its ini file, with its section: linting named files needs
     none (a history copied for review, settings kept only in ``pyproject.toml``)."""
     return config is not None and config.file_config.has_section(config.config_ini_section)
-
-
-def nearest_pyproject(start: Path) -> Path | None:
-    """The ``pyproject.toml`` in ``start`` or the nearest directory above it, if any."""
-    for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def configured_dialect(config: Config | None) -> str | None:
@@ -80,33 +64,25 @@ def configured_dialect(config: Config | None) -> str | None:
 
 
 def configured_url(config: Config | None) -> str | None:
-    """The configured database URL (see :func:`configured_dialect`), or ``None``."""
-    try:
-        urls = (
-            config_urls(config)
-            if has_ini_section(config)
-            else resolve_urls(ini_url=None, url_env=DEFAULT_URL_ENV, environ=os.environ)
-        )
-    except ConfigurationError:
-        return None
-    return urls.url
+    """The configured database URL (see :func:`configured_dialect`), or ``None``: read from
+    the files as the masking reads it (:func:`lback_migrations.database_url.file_urls`)."""
+    if config is None:
+        return file_urls(None, "alembic", {}).url
+    ini = Path(config.config_file_name) if config.config_file_name else None
+    return file_urls(ini, config.config_ini_section, {}).url
 
 
-def lint_options(
-    config: Config | None,
-    overrides: Iterable[Mapping[str, RawOption]] = (),
-) -> LintOptions:
+def lint_options(config: Config | None, overrides: Iterable[Layer] = ()) -> LintOptions:
     """Read ``[tool.lback-migrations.lint]``, apply ``overrides`` in order, fill the dialect.
 
     :raises ConfigurationError: naming the key and the file of a bad option.
     """
-    raw: dict[str, RawOption] = {}
-    toml = pyproject_path(config) if has_ini_section(config) else nearest_pyproject(Path.cwd())
-    if toml is not None:
-        raw.update(read_lint_table(toml))
-    for override in overrides:
-        raw.update(override)
-    options = parse_lint_options(raw)
+    toml = (
+        project_pyproject(config.config_file_name, config.toml_file_name)
+        if config is not None
+        else project_pyproject(None)
+    )
+    options = parse_lint_options([read_tool_table(toml, "lint") if toml else {}, *overrides])
     if options.dialect is None:
         options = options._replace(dialect=configured_dialect(config))
     # only a lock_timeout the ini states counts: the linter cannot see whether env.py applies a
@@ -157,18 +133,16 @@ def declared_dependants_of(config: Config | None) -> tuple[EntityDependants, ...
     return declared_dependants(entities)
 
 
-def hook_options(config: Config | None, hook_type: str) -> list[dict[str, RawOption]]:
+def hook_options(config: Config | None, hook_type: str) -> list[Layer]:
     """The options of every hook of type ``hook_type`` (the linting hook's, ``lback_lint``) the
     configuration declares."""
     if config is None:
         return []
-    found: list[dict[str, RawOption]] = []
-    for hook in config.get_hooks_list():
-        if hook.get("type") == hook_type:
-            options = {key: value for key, value in hook.items() if key != "_hook_name"}
-            name = hook.get("_hook_name", "lint")
-            found.append(hook_raw_options(options, name, config.config_file_name))
-    return found
+    return [
+        hook_layer(hook, hook.get("_hook_name", "lint"), config.config_file_name)
+        for hook in config.get_hooks_list()
+        if hook.get("type") == hook_type
+    ]
 
 
 def file_template(config: Config | None) -> str:
