@@ -115,7 +115,8 @@ def unknown_option(
     """The error for option ``name`` (written ``key``) that is none of ``known``."""
     close = difflib.get_close_matches(name, known, n=1)
     if close:
-        meant = close[0].replace("_", "-") if "-" in key else close[0]
+        written = re.split(r"[ .]", key)[-1]
+        meant = close[0].replace("_", "-") if "-" in written else close[0]
         hint = f"did you mean {meant!r}?"
     else:
         hint = f"known options: {', '.join(known)}"
