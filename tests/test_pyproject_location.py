@@ -17,7 +17,7 @@ import pytest
 from tests.databases import Database
 from tests.projects import AlembicProject
 from tests.test_lint_hook import MODELS, drop_nickname
-from tests.test_password_sources import LEAKING_UPGRADE, PASSWORD, server_url, write_revision
+from tests.test_password_sources import PASSWORD, server_url, write_revision
 
 ROOT_PYPROJECT = """
     [tool.lback-migrations]
@@ -29,6 +29,13 @@ ROOT_PYPROJECT = """
     [tool.lback-migrations.lint]
     fail-on = "warning"
     ignore = ["LB403"]
+"""
+
+
+PRINTING_UPGRADE = """
+    url = op.get_bind().engine.url.render_as_string(hide_password=False)
+    print("connected to " + url)
+    raise RuntimeError("cannot reach " + url)
 """
 
 
@@ -100,7 +107,7 @@ def test_migrate_run_from_the_repository_root_masks_the_url_env_of_pyproject_tom
         f'[tool.lback-migrations]\n{spelling} = "APP_DB"\n',
         models=False,
     )
-    write_revision(project, LEAKING_UPGRADE)
+    write_revision(project, PRINTING_UPGRADE)
     events = tmp_path / "events.jsonl"
     app_db = {"APP_DB": server_url(postgresql_database, PASSWORD)}
     from_root = AlembicProject(root=repository, database=postgresql_database, environment=app_db)
@@ -110,6 +117,6 @@ def test_migrate_run_from_the_repository_root_masks_the_url_env_of_pyproject_tom
     )
 
     assert done.returncode != 0
-    assert "cannot reach postgresql+psycopg://postgres:***@" in done.stdout + done.stderr
+    assert "connected to postgresql+psycopg://postgres:***@" in done.stdout + done.stderr
     for text in (done.stdout, done.stderr, events.read_text()):
         assert PASSWORD not in text
