@@ -146,9 +146,23 @@ OPTIONAL_TEXT = OptionType(_optional_text, TEXT.schema)
 OBJECT_TYPE_NAMES = OptionType(
     _object_types, {**NAMES.schema, "items": {"type": "string", "enum": list(OBJECT_TYPES)}}
 )
-DURATION = OptionType(parse_duration, {"type": ["number", "string"], "minimum": 0})
-OPTIONAL_DURATION = OptionType(parse_optional_duration, DURATION.schema)
-COUNT = OptionType(parse_count, {"type": ["integer", "string"], "minimum": 0})
+_DISABLED_TEXT = "[oO][fF][fF]|[nN][oO][nN][eE]|[fF][aA][lL][sS][eE]"
+_DURATION_TEXT = r"\s*\d+(\.\d+)?\s*([mM][sS]|[sS]|[mM][iI][nN]|[hH])?\s*"
+DURATION = OptionType(
+    parse_duration,
+    {"type": ["number", "string"], "minimum": 0, "pattern": f"^{_DURATION_TEXT}$"},
+)
+OPTIONAL_DURATION = OptionType(
+    parse_optional_duration,
+    {
+        **DURATION.schema,
+        "pattern": f"^({_DURATION_TEXT}|\\s*({_DISABLED_TEXT})?\\s*)$",
+    },
+)
+"""A duration, or ``off`` (``none``, ``false``, ``0``, empty) for no limit."""
+COUNT = OptionType(
+    parse_count, {"type": ["integer", "string"], "minimum": 0, "pattern": r"^\s*\d+\s*$"}
+)
 
 OPTION_TYPES: dict[str, OptionType] = {
     "target_metadata": NAMES,

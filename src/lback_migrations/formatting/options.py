@@ -93,7 +93,7 @@ def _as_line_length(value: Any, key: str, source: str | None) -> int:
         number = int(value)
     except (TypeError, ValueError):
         number = 0
-    if isinstance(value, bool) or number <= 0:
+    if isinstance(value, (bool, float)) or number <= 0:
         raise ConfigurationError(
             key, f"expected a positive integer, got {value!r}", "write a number such as 88", source
         )

@@ -209,7 +209,7 @@ SEVERITIES = OptionType(
 )
 DIALECT = OptionType(_dialect, {"type": "string", "pattern": f"^({'|'.join(DIALECTS)})(\\+.*)?$"})
 SERVER_VERSION = OptionType(
-    _server_version, {"type": ["string", "integer"], "pattern": r"^\d+(\.\d+){0,2}$"}
+    _server_version, {"type": ["string", "integer", "number"], "pattern": r"^\d+(\.\d+){0,2}$"}
 )
 
 OPTION_TYPES: dict[str, OptionType] = {
