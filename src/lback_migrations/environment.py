@@ -33,10 +33,11 @@ from .history_tables import HistoryTables
 from .ignored_tables import IgnoredTables, ignored_tables_reporter
 from .ini_logging import configure_logging as configure_logging
 from .metadata import TARGET_METADATA_KEY, import_target_metadata
+from .options import PYPROJECT_TABLE
 from .plugin import POSTGRESQL_ENUMS_PLUGIN, SEQUENCE_DIALECTS, SEQUENCES_PLUGIN
 from .renames import rename_directive
 from .render import type_renderer
-from .settings import PYPROJECT_TABLE, Settings, load_settings
+from .settings import Settings, load_settings
 from .signals import step_reporter
 
 if TYPE_CHECKING:

@@ -22,7 +22,6 @@ from .filters import OBJECT_TYPES
 from .options import (
     BOOLEAN,
     NAMES,
-    PYPROJECT_TABLE,
     TEXT,
     Layer,
     OptionType,
@@ -41,8 +40,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from alembic.config import Config
-
-__all__ = ["PYPROJECT_TABLE", "Settings", "load_settings", "option_names", "parse_options"]
 
 INI_PREFIX = "lback."
 

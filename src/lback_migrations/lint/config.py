@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import ConfigurationError
-from ..options import BOOLEAN, PYPROJECT_TABLE, Layer, OptionType, choice, parse_layers, parse_list
+from ..options import BOOLEAN, Layer, OptionType, choice, parse_layers, parse_list
 from .dependants import EntityDependants, dependants_json
 from .findings import FAIL_ON, Severity
 from .rules import all_rules, plugin_versions
@@ -23,7 +23,6 @@ from .rules import all_rules, plugin_versions
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-LINT_TABLE = f"{PYPROJECT_TABLE}.lint"
 DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
 OLDEST_SUPPORTED: dict[str, tuple[int, ...]] = {"postgresql": (14,), "mysql": (10, 6)}
 """The release the version-dependent rules judge by when none is given or reachable: the
