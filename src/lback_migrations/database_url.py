@@ -204,7 +204,7 @@ def config_urls(config: Config) -> RunUrls:
         check_interpolation(config.file_config, section, config.config_file_name)
     settings = load_settings(config)
     x_arguments = list(getattr(config.cmd_opts, "x", None) or ())
-    has_section = bool(config.config_file_name) and config.file_config.has_section(section)
+    has_section = config.file_config.has_section(section)
     return resolve_urls(
         ini_url=config.get_main_option(URL_OPTION) if has_section else None,
         url_env=settings.url_env,

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
 
-from ..database_url import file_urls
+from ..database_url import config_urls, file_urls
 from ..errors import ConfigurationError
 from ..options import Layer, find_ini, hook_layer, project_pyproject, read_tool_table
 from .config import LintOptions, parse_lint_options
@@ -64,12 +64,16 @@ def configured_dialect(config: Config | None) -> str | None:
 
 
 def configured_url(config: Config | None) -> str | None:
-    """The configured database URL (see :func:`configured_dialect`), or ``None``: read from
-    the files as the masking reads it (:func:`lback_migrations.database_url.file_urls`)."""
-    if config is None:
+    """The configured database URL (see :func:`configured_dialect`), or ``None``: the one the
+    environment connects with (:func:`~lback_migrations.database_url.config_urls`), or for a
+    project without an ini section the one its ``url_env`` names
+    (:func:`~lback_migrations.database_url.file_urls`)."""
+    if not has_ini_section(config):
         return file_urls(None, "alembic", {}).url
-    ini = Path(config.config_file_name) if config.config_file_name else None
-    return file_urls(ini, config.config_ini_section, {}).url
+    try:
+        return config_urls(config).url
+    except ConfigurationError:
+        return None
 
 
 def lint_options(config: Config | None, overrides: Iterable[Layer] = ()) -> LintOptions:
