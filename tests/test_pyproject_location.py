@@ -8,16 +8,17 @@ repository root, as a monorepo does.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.databases import Database
-from tests.projects import AlembicProject
-from tests.test_lint_hook import MODELS, drop_nickname
-from tests.test_password_sources import PASSWORD, server_url, write_revision
+from tests.models import ACCOUNT_MODELS, TARGET_BASE_METADATA, account_column
+from tests.projects import AlembicProject, set_hooks
+
+PASSWORD = "Very-s3cret-pa55word"
+WITH_NICKNAME = account_column("nickname: Mapped[str | None] = mapped_column(String(50))")
 
 ROOT_PYPROJECT = """
     [tool.lback-migrations]
@@ -48,19 +49,20 @@ def service_project(
     project = AlembicProject.create(
         repository / "service",
         database,
-        models=MODELS if models else None,
-        options={"target_metadata": "app.models:Base.metadata"} if models else None,
+        models=WITH_NICKNAME if models else None,
+        options=TARGET_BASE_METADATA if models else None,
     )
-    hooks = "hooks = format, lint\nformat.type = lback_format\nlint.type = lback_lint\n\n"
-    text = re.sub(
-        r"^\[post_write_hooks\]\n(?:(?!\[).*\n)*",
-        lambda _: f"[post_write_hooks]\n{hooks}",
-        project.ini_path.read_text(),
-        count=1,
-        flags=re.MULTILINE,
-    )
-    project.ini_path.write_text(text)
+    set_hooks(project, {"format": {"type": "lback_format"}, "lint": {"type": "lback_lint"}})
     return project
+
+
+def drop_nickname(project: AlembicProject) -> None:
+    project.write_models(ACCOUNT_MODELS)
+
+
+def server_url(database: Database, password: str) -> str:
+    url = database.url
+    return f"postgresql+psycopg://{url.username}:{password}@{url.host}:{url.port}/{url.database}"
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mariadb"])
@@ -107,7 +109,7 @@ def test_migrate_run_from_the_repository_root_masks_the_url_env_of_pyproject_tom
         f'[tool.lback-migrations]\n{spelling} = "APP_DB"\n',
         models=False,
     )
-    write_revision(project, PRINTING_UPGRADE)
+    project.write_revision("0001", PRINTING_UPGRADE)
     events = tmp_path / "events.jsonl"
     app_db = {"APP_DB": server_url(postgresql_database, PASSWORD)}
     from_root = AlembicProject(root=repository, database=postgresql_database, environment=app_db)
