@@ -1,19 +1,23 @@
-"""What every Alembic command pays for lback-migrations: no formatter, no linter at import time.
+"""What every Alembic command pays for lback-migrations: no formatter, no linter at import time;
+and what ``lint`` and ``format`` pay for Alembic: nothing, over files they know already.
 
 Alembic imports the ``lback`` plugin on every ``import alembic``, and every command runs
 ``env.py``; only the post-write hooks may import libcst and black, and only when they run.
-Timings live in ``benchmarks/import_alembic.py``; these tests pin down the imports themselves.
+``lback-migrations lint`` and ``format`` answer from their cache without importing Alembic or
+SQLAlchemy. Timings live in ``benchmarks/import_alembic.py``, ``lint_history.py`` and
+``format_check.py``; these tests pin down the imports themselves.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 from tests.databases import Database
 from tests.models import ACCOUNT_MODELS, BASE_METADATA
-from tests.projects import AlembicProject
+from tests.projects import AlembicProject, command_path
 
 HEAVY = ("libcst", "black")
 
@@ -74,3 +78,58 @@ def test_building_the_command_line_imports_neither_libcst_nor_black(
     )
     assert "lback_migrations.cli" in modules
     assert not heavy(modules)
+
+
+IMPORT_TIME_NAME = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)$", re.M)
+
+
+def command_imports(project: AlembicProject, *arguments: str) -> set[str]:
+    """The modules ``lback-migrations ARGUMENTS`` imports with an import statement, as
+    ``python -X importtime`` lists them when it runs the real command (a module loaded by
+    :func:`importlib.import_module` is not listed, the modules it imports are)."""
+    result = project.run(
+        sys.executable, "-X", "importtime", "-m", "lback_migrations", *arguments, check=False
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return set(IMPORT_TIME_NAME.findall(result.stderr))
+
+
+def database_packages(modules: set[str]) -> list[str]:
+    return sorted(name for name in modules if name.split(".")[0] in ("alembic", "sqlalchemy"))
+
+
+def revised_project(tmp_path: Path, database: Database) -> AlembicProject:
+    project = AlembicProject.create(
+        tmp_path, database, models=ACCOUNT_MODELS, options={"target_metadata": BASE_METADATA}
+    )
+    assert project.autogenerate("create account") is not None
+    return project
+
+
+def test_a_warm_lint_imports_neither_alembic_nor_sqlalchemy(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = revised_project(tmp_path, sqlite_database)
+    project.run(command_path("lback-migrations"), "lint")
+    modules = command_imports(project, "lint")
+    assert "lback_migrations.lint.rules" in modules
+    assert database_packages(modules) == []
+
+
+def test_a_warm_format_check_imports_neither_alembic_nor_sqlalchemy(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = revised_project(tmp_path, sqlite_database)
+    project.run(command_path("lback-migrations"), "format", "--check")
+    modules = command_imports(project, "format", "--check")
+    assert "lback_migrations.formatting.options" in modules
+    assert database_packages(modules) + heavy(sorted(modules)) == []
+
+
+def test_another_command_still_runs_through_alembics_command_line(
+    tmp_path: Path, sqlite_database: Database
+) -> None:
+    project = revised_project(tmp_path, sqlite_database)
+    modules = command_imports(project, "heads")
+    assert "lback_migrations.cli" in modules
+    assert "alembic" in modules

@@ -1,5 +1,5 @@
 """``python -m lback_migrations``: the ``lback-migrations`` command line."""
 
-from lback_migrations.cli import main
+from lback_migrations.launcher import main
 
 main()

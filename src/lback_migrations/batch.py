@@ -85,9 +85,6 @@ def _config_file(config: Config | None) -> str | None:
 
 
 def _version_locations(config: Config | None) -> list[tuple[Path, str]]:
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError, coerce_resource_to_filename
-
     if config is None or not config.get_alembic_option("script_location"):
         source = _config_file(config)
         if source is not None and not Path(source).is_file():
@@ -100,6 +97,14 @@ def _version_locations(config: Config | None) -> list[tuple[Path, str]]:
             "run from the directory holding alembic.ini, pass -c/--config, or name the files",
             source,
         )
+    script_location = str(config.get_alembic_option("script_location"))
+    if _is_plain_directory(script_location) and not config.get_alembic_option("version_locations"):
+        # what Alembic's ScriptDirectory gives, read without importing Alembic (the lint and
+        # format commands would spend most of a warm run on that import)
+        return [(Path(script_location, "versions"), "script_location")]
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError, coerce_resource_to_filename
+
     try:
         script = ScriptDirectory.from_config(config)
     except CommandError as error:
@@ -115,6 +120,11 @@ def _version_locations(config: Config | None) -> list[tuple[Path, str]]:
             for location in script.version_locations
         ]
     return [(Path(script.dir, "versions"), "script_location")]
+
+
+def _is_plain_directory(location: str) -> bool:
+    """Whether ``location`` is an existing directory, not a ``package:path`` resource."""
+    return (os.path.isabs(location) or ":" not in location) and os.path.isdir(location)
 
 
 class ResultCache:

@@ -3,16 +3,14 @@
 Alembic imports this module on every ``import alembic`` (from inside Alembic's own package
 initialisation), so it imports nothing of lback-migrations at module level: each registered
 function is a thin wrapper that imports its implementation on first call. This keeps
-``import alembic`` as fast as without the package, and keeps ``import lback_migrations.errors``
-(which imports Alembic) free of import cycles.
+``import alembic`` as fast as without the package. It imports Alembic only in :func:`setup`:
+the ``format`` and ``lint`` commands read the hook names here without importing Alembic.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
-
-from alembic.script import write_hooks
-from alembic.util import DispatchPriority
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -95,6 +93,7 @@ def _compare_computed(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
 
 def _setup_object_plugins() -> None:
     from alembic.runtime.plugins import Plugin
+    from alembic.util import DispatchPriority
 
     Plugin(POSTGRESQL_ENUMS_PLUGIN).add_autogenerate_comparator(
         _compare_enums,
@@ -125,6 +124,12 @@ def setup(plugin: Plugin) -> None:
 
     :param plugin: the :class:`alembic.runtime.plugins.Plugin` Alembic created for ``lback``.
     """
+    from alembic.script import write_hooks
+    from alembic.util import DispatchPriority
+
+    errors = sys.modules.get("lback_migrations.errors")
+    if errors is not None:  # imported before Alembic, by lint or format: see that module
+        errors.join_alembic()
     write_hooks.register(FORMAT_HOOK)(_format_hook)
     write_hooks.register(LINT_HOOK)(_lint_hook)
     plugin.add_autogenerate_comparator(

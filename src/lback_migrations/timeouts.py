@@ -17,6 +17,9 @@ only::
 
     lock_timeout = "30s"
     statement_timeout = "10min"
+
+SQLAlchemy is imported only by what talks to a database: reading the options (which the
+``lint`` command does) needs none of it.
 """
 
 from __future__ import annotations
@@ -26,8 +29,6 @@ import re
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import exc, text
 
 from .errors import ConfigurationError
 
@@ -134,6 +135,8 @@ class Timeouts:
 
         Other backends are left alone.
         """
+        from sqlalchemy import text
+
         for statement, parameters in self._statements(connection):
             connection.execute(text(statement), parameters)
 
@@ -182,6 +185,8 @@ def is_lock_timeout(error: BaseException) -> bool:
 
     PostgreSQL ``lock_not_available``, MySQL/MariaDB error 1205, SQLite ``database is locked``.
     """
+    from sqlalchemy import exc
+
     if not isinstance(error, exc.DBAPIError):
         return False
     original = error.orig
@@ -195,6 +200,8 @@ def is_lock_timeout(error: BaseException) -> bool:
 
 def is_statement_timeout(error: BaseException) -> bool:
     """Whether ``error`` says a statement ran longer than ``statement_timeout``."""
+    from sqlalchemy import exc
+
     if not isinstance(error, exc.DBAPIError):
         return False
     original = error.orig

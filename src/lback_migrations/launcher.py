@@ -1,0 +1,166 @@
+"""The ``lback-migrations`` executable: ``format`` and ``lint`` without Alembic when they can.
+
+Over an unchanged history, ``lback-migrations lint`` and ``format`` read a cache and print;
+building Alembic's command line would import Alembic and SQLAlchemy, forty times an
+interpreter's start-up and most of such a run. So :func:`main` runs these two commands itself,
+reading the ini file through :class:`~lback_migrations.ini_config.IniConfig`, when nothing on
+the command line or in the environment needs more:
+
+- the command is ``format`` or ``lint``, without ``--help``, ``--version``, ``--events`` or
+  ``--verbose``, and its arguments parse;
+- the configuration is one ini file (``-c``, ``ALEMBIC_CONFIG`` or ``alembic.ini``), with no
+  ``[tool.alembic]`` table in ``pyproject.toml``;
+- no subprocess runner started this process (its ``-x`` values and signal pipe go through
+  Alembic's command line).
+
+Every other command line is handed to :func:`lback_migrations.cli.main` unchanged; the
+commands behave the same either way, and import Alembic themselves when a file needs it
+(``lint --sql``, version locations given as package resources).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from argparse import ArgumentParser, Namespace
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, cast
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+STANDALONE_COMMANDS = {
+    "format": "lback_migrations.formatting.command:format_command",
+    "lint": "lback_migrations.lint.command:lint_command",
+}
+"""The commands :func:`main` may run without Alembic, by ``module:function``."""
+_ARGUMENTS = {
+    "format": "lback_migrations.formatting.command:add_arguments",
+    "lint": "lback_migrations.lint.command:add_arguments",
+}
+_OPTIONS_WITH_VALUES = frozenset({"-c", "--config", "-n", "--name", "-x", "--events"})
+_NEEDS_ALEMBIC = frozenset({"-h", "--help", "--version", "--events", "--verbose"})
+_HANDED_DOWN = "LBACK_MIGRATIONS_"
+"""The prefix of the variables through which a subprocess runner hands its child the ``-x``
+values and the signal pipe (``X_ARGUMENTS_VARIABLE``, ``FORWARD_FD_VARIABLE``); their modules
+are not imported here, they cost more than a warm run."""
+
+
+class _NeedsAlembic(Exception):
+    """The command line is for Alembic's parser: help, a usage error, an option it reads."""
+
+
+class _Parser(ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NeedsAlembic(message)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the ``lback-migrations`` command line.
+
+    :param argv: the arguments, without the program name; defaults to ``sys.argv[1:]``.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        name, options, ini = _standalone(arguments)
+    except _NeedsAlembic:
+        from .cli import main as alembic_main
+
+        alembic_main(arguments)
+        return
+    sys.exit(_run(name, options, ini))
+
+
+def _standalone(arguments: list[str]) -> tuple[str, Namespace, str]:
+    """The command, its parsed options and the ini file, when :func:`main` may run them
+    without Alembic."""
+    if any(variable.startswith(_HANDED_DOWN) for variable in os.environ):
+        raise _NeedsAlembic("started by a subprocess runner")
+    name = _command_name(arguments)
+    parser = _Parser(prog="lback-migrations", add_help=False)
+    parser.add_argument("-c", "--config", action="append")
+    parser.add_argument("-n", "--name", default="alembic")
+    parser.add_argument("-x", action="append")
+    parser.add_argument("--raiseerr", action="store_true")
+    parser.add_argument("-q", "--quiet", action="store_true")
+    commands = parser.add_subparsers()
+    add_arguments = cast("Callable[[ArgumentParser], None]", _resolve(_ARGUMENTS[name]))
+    add_arguments(commands.add_parser(name, add_help=False))
+    options = parser.parse_args(arguments)
+    return name, options, _ini_file(options)
+
+
+def _command_name(arguments: list[str]) -> str:
+    if not _NEEDS_ALEMBIC.isdisjoint(argument.partition("=")[0] for argument in arguments):
+        raise _NeedsAlembic("an option of Alembic's command line")
+    values_follow = False
+    for argument in arguments:
+        if values_follow:
+            values_follow = False
+        elif argument in _OPTIONS_WITH_VALUES:
+            values_follow = True
+        elif not argument.startswith("-"):
+            if argument not in STANDALONE_COMMANDS:
+                raise _NeedsAlembic(f"{argument} is run by Alembic's command line")
+            return argument
+    raise _NeedsAlembic("no command")
+
+
+def _ini_file(options: Namespace) -> str:
+    """The ini file Alembic's command line would read, when it reads no ``[tool.alembic]``."""
+    named: list[str] = options.config or []
+    from_environment = os.environ.get("ALEMBIC_CONFIG")
+    files = [*named, *([from_environment] if from_environment and not named else [])]
+    if len(named) > 1 or any(os.path.basename(file) == "pyproject.toml" for file in files):
+        raise _NeedsAlembic("the configuration names pyproject.toml")
+    if _has_alembic_table("pyproject.toml"):
+        raise _NeedsAlembic("pyproject.toml has Alembic options")
+    return files[0] if files else "alembic.ini"
+
+
+def _has_alembic_table(path: str) -> bool:
+    from .errors import ConfigurationError
+    from .pyproject import load_tool_table
+
+    try:
+        return "alembic" in load_tool_table(Path(path), "[tool.alembic]")
+    except ConfigurationError:
+        return True  # Alembic's command line reports it
+
+
+def _run(name: str, options: Namespace, ini: str) -> int:
+    from .configuration_files import check_configuration_files
+    from .errors import ConfigurationError, LbackError
+    from .ini_config import IniConfig
+
+    # IniConfig answers everything the file commands ask of a Config (see its module)
+    config = cast("Config", IniConfig(ini, options.name, options, "pyproject.toml"))
+    try:
+        check_configuration_files(config)
+    except ConfigurationError as error:
+        if options.raiseerr:
+            raise
+        from .cli import CONFIGURATION_EXIT_CODE
+
+        sys.stderr.write(f"error: {error}\n")
+        return CONFIGURATION_EXIT_CODE
+    command = cast("Callable[[Config], int]", _resolve(STANDALONE_COMMANDS[name]))
+    try:
+        return command(config)
+    except Exception as error:
+        # Alembic's own errors can reach here only once a command imported Alembic
+        command_error = getattr(sys.modules.get("alembic.util.exc"), "CommandError", LbackError)
+        if options.raiseerr or not isinstance(error, (LbackError, command_error)):
+            raise
+        from alembic.util import err
+
+        err(str(error), **config.messaging_opts)
+        return 1
+
+
+def _resolve(dotted: str) -> Callable[..., object]:
+    module, _, attribute = dotted.partition(":")
+    function: Callable[..., object] = getattr(import_module(module), attribute)
+    return function
