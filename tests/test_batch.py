@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 from alembic.config import Config
 
-from lback_migrations.batch import (
-    ResultCache,
-    revision_paths,
-    run_parallel,
-    write_atomically,
-)
+from lback_migrations.atomic_write import write_atomically
 from lback_migrations.errors import ConfigurationError
+from lback_migrations.parallel import run_parallel
+from lback_migrations.result_cache import ResultCache
+from lback_migrations.revision_files import revision_paths
 
 
 def touch(path: Path, text: str = "") -> Path:

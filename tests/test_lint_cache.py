@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from lback_migrations.lint.conclusion import is_analysis_document
+from lback_migrations.lint.conclusion import Analysis
+from lback_migrations.lint.rule import Assignment, RevisionFacts, RuleReport
+from lback_migrations.lint.suppression import Suppression
 from tests.databases import Database
 from tests.projects import AlembicProject
 from tests.revision_files import CLEAN_BODY, DROP_BODY, write_revision
@@ -37,15 +39,20 @@ def _drop(key: str) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+REPORT = {"code": "LB101", "line": 3, "column": 5, "message": "m", "first_line": 3, "last_line": 3}
+
 CORRUPTIONS = {
-    "findings a string": _set("findings", "x" * 240),
-    "codes an int": _set("codes", 7),
-    "codes not those of the findings": _set("codes", []),
-    "a finding that is not line:column: CODE": _set("findings", ["nonsense"]),
-    "spans of the wrong length": _set("spans", [[1, 2], [3, 4], [5, 6]]),
+    "reports a string": _set("reports", "x" * 240),
+    "a report without its code": _set("reports", [{**REPORT, "code": None}]),
+    "a report's line a string": _set("reports", [{**REPORT, "line": "3"}]),
+    "a report's column a boolean": _set("reports", [{**REPORT, "column": True}]),
+    "a report with a field too many": _set("reports", [{**REPORT, "severity": "error"}]),
     "suppressions a dict": _set("suppressions", {}),
-    "revision a string": _set("revision", "a1"),
-    "findings missing": _drop("findings"),
+    "facts a string": _set("facts", "a1"),
+    "a revision id a number": _set(
+        "facts", {"revision": {"values": [7], "line": 1, "column": 1}, "down_revision": None}
+    ),
+    "reports missing": _drop("reports"),
     "suppressions missing": _drop("suppressions"),
 }
 
@@ -68,12 +75,18 @@ def test_a_malformed_cache_entry_gives_the_findings_of_a_cold_run(
     assert (again.returncode, again.stdout) == (cold.returncode, cold.stdout)
 
 
-def test_an_entry_as_the_analysis_writes_it_is_valid() -> None:
-    from lback_migrations.lint.conclusion import Analysis, RawFinding
+def test_an_entry_as_the_analysis_writes_it_reads_back_as_the_same_analysis() -> None:
+    analysis = Analysis(
+        reports=(RuleReport("LB101", 3, 5, "drops a table", 3, 4),),
+        facts=RevisionFacts(revision=Assignment(("a1",), 1), down_revision=None),
+        suppressions=(Suppression("LB102", 3, 30, False),),
+    )
+    assert Analysis.from_json(json.loads(json.dumps(analysis.to_json()))) == analysis
 
-    finding = RawFinding("LB101", 3, 5, 3, 4, "drops a table")
-    assert is_analysis_document(Analysis(findings=(finding,)).to_json())
-    assert not is_analysis_document([])
+
+def test_a_document_that_is_no_analysis_is_refused() -> None:
+    with pytest.raises(ValueError, match="not an analysis"):
+        Analysis.from_json([])
 
 
 def test_lint_that_cannot_run_exits_2_never_1(project: AlembicProject) -> None:

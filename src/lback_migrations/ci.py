@@ -31,7 +31,6 @@ request: ``heads`` and the shape of the history read from the files' syntax
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -203,34 +202,27 @@ def check_drift(commands: MigrationCommands, upgrade: bool) -> CheckReport:
     return CheckReport("drift", FAILED, _first_failure_line(result))
 
 
-def check_lint(commands: MigrationCommands) -> CheckReport:
-    """No lint finding in the revision files, from ``lback-migrations lint``."""
-    import os
+def check_lint(config: Config) -> CheckReport:
+    """No lint finding in the revision files, as ``lback-migrations lint`` finds them (run in
+    this process: linting imports no revision)."""
+    from .errors import LbackError
+    from .file_commands import EXIT_ERROR
+    from .lint.command import lint_project
+    from .plugin import LINT_HOOK
 
-    from .runners.external import split_x_options, x_environment
-
-    options, x_values = split_x_options(commands.options())
-    argv = [sys.executable, "-m", "lback_migrations", *options, "lint", "--output-format", "json"]
-    done = subprocess.run(
-        argv,
-        cwd=commands.directory,
-        env={**os.environ, **x_environment(x_values)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
     try:
-        findings = json.loads(done.stdout) if done.returncode in (0, 1) else None
-    except json.JSONDecodeError:
-        findings = None
-    if not isinstance(findings, list):
-        problem = done.stderr.strip() or done.stdout.strip()
-        summary = f"lint could not run (exit {done.returncode}): {problem}"
+        options, found = lint_project(config, hook_type=LINT_HOOK)
+    except Exception as error:  # whatever stops it, the check fails and says why
+        problem = error if isinstance(error, (LbackError, OSError)) else repr(error)
+        summary = f"lint could not run (exit {EXIT_ERROR}): error: {problem}"
         return CheckReport("lint", FAILED, summary)
-    failing = [finding for finding in findings if finding.get("fails")]
+    findings = [
+        {**finding.as_dict(), "fails": options.fails(finding.severity)} for finding in found
+    ]
+    failing = [finding for finding in findings if finding["fails"]]
     below = f"{len(findings) - len(failing)} finding(s) below fail_on"
-    if done.returncode != 0:
-        codes = ", ".join(sorted({str(finding.get("code")) for finding in failing}))
+    if failing:
+        codes = ", ".join(sorted({str(finding["code"]) for finding in failing}))
         summary = f"{len(failing)} finding(s) at or above fail_on ({codes}), {below}"
         return CheckReport("lint", FAILED, summary, findings)
     return CheckReport("lint", OK, below, findings)
@@ -238,7 +230,7 @@ def check_lint(commands: MigrationCommands) -> CheckReport:
 
 def check_static_history(config: Config) -> CheckReport:
     """One head and a well-formed history, read from the files' syntax: nothing is imported."""
-    from .batch import revision_paths
+    from .revision_files import revision_paths
     from .static_history import read_history
 
     history = read_history(revision_paths(config, []))
@@ -258,15 +250,13 @@ def check_static_history(config: Config) -> CheckReport:
 
 
 def _static_checks(config: Config) -> list[CheckReport]:
-    from .commands import MigrationCommands
-
     reports = [check_static_history(config)]
     skipped = "--static: needs the database and the revision code"
     reports += [CheckReport("applied", SKIPPED, skipped), CheckReport("drift", SKIPPED, skipped)]
     if getattr(config.cmd_opts, "no_lint", False):
         reports.append(CheckReport("lint", SKIPPED, "--no-lint"))
     else:
-        reports.append(check_lint(MigrationCommands.from_config(config, runner="inprocess")))
+        reports.append(check_lint(config))
     return reports
 
 
@@ -307,7 +297,7 @@ def run_checks(config: Config) -> list[CheckReport]:
     if getattr(options, "no_lint", False):
         reports.append(CheckReport("lint", SKIPPED, "--no-lint"))
     else:
-        reports.append(check_lint(commands))
+        reports.append(check_lint(config))
     if getattr(options, "verify", False):
         reports.append(check_verify(commands))
     return reports

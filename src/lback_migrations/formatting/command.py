@@ -23,8 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..batch import CACHE_DIRECTORY, ResultCache, revision_paths, run_parallel
 from ..errors import ConfigurationError
+from ..file_commands import (
+    EXIT_ERROR,
+    EXIT_FOUND,
+    EXIT_OK,
+    OUTPUT_FORMATS,
+    cache_directory,
+    github_annotation,
+)
+from ..parallel import run_parallel
+from ..result_cache import ResultCache
+from ..revision_files import revision_paths
 
 if TYPE_CHECKING:
     from argparse import ArgumentParser
@@ -34,10 +44,7 @@ if TYPE_CHECKING:
     from .options import FormatOptions
     from .results import FormatResult
 
-OUTPUT_FORMATS = ("text", "json", "github")
-EXIT_OK = 0
-EXIT_WOULD_REFORMAT = 1
-EXIT_ERROR = 2
+EXIT_WOULD_REFORMAT = EXIT_FOUND
 
 _UNCHANGED = "unchanged"
 _REFORMATTED = "reformatted"
@@ -91,7 +98,7 @@ def format_command(config: Config, *, hook_type: str) -> int:
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    rows = _format_all(paths, options, _cache_directory(config), write=write, diff=arguments.diff)
+    rows = _format_all(paths, options, cache_directory(config), write=write, diff=arguments.diff)
     _REPORTERS[arguments.output_format](rows, sys.stdout)
     return _exit_code(rows)
 
@@ -103,12 +110,6 @@ def configured_hook(config: Config, hook_type: str) -> tuple[str, Mapping[str, A
         if hook.get("type") == hook_type:
             return str(hook["_hook_name"]), hook
     return hook_type, {}
-
-
-def _cache_directory(config: Config) -> Path:
-    if config.config_file_name:
-        return Path(config.config_file_name).absolute().parent / CACHE_DIRECTORY
-    return Path.cwd() / CACHE_DIRECTORY
 
 
 def _cache_key(options: FormatOptions, content: bytes) -> bytes:
@@ -247,25 +248,20 @@ def _report_json(rows: list[_Row], out: TextIO) -> None:
     out.write("\n")
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def _report_github(rows: list[_Row], out: TextIO) -> None:
     """GitHub Actions workflow commands: one annotation per file that fails or needs work."""
     for row in rows:
         if row.status == _UNCHANGED:
             continue
         level = "notice" if row.status == _REFORMATTED else "error"
-        properties = f"file={_escape_property(_display(row.path))}"
-        if row.line:
-            properties += f",line={row.line}"
-        properties += f",title={_escape_property('lback-migrations format')}"
-        print(f"::{level} {properties}::{_escape_data(row.message)}", file=out)
+        annotation = github_annotation(
+            level,
+            row.message,
+            file=_display(row.path),
+            line=row.line or None,
+            title="lback-migrations format",
+        )
+        print(annotation, file=out)
 
 
 _REPORTERS = {"text": _report_text, "json": _report_json, "github": _report_github}

@@ -19,7 +19,7 @@ import ast
 import codecs
 from pathlib import Path
 
-from ..batch import write_atomically
+from ..atomic_write import write_atomically
 from .engines import EngineError, format_with_engine
 from .equivalence import difference
 from .imports import block_is_canonical, unused_imports
@@ -155,8 +155,8 @@ def format_file(
 
     Line endings (``\\n`` or ``\\r\\n``), a UTF-8 byte order mark, the file's permission
     bits, its hard links and a symbolic link to it are kept (see
-    :func:`~lback_migrations.batch.write_atomically`). A file that is not UTF-8, does not parse
-    or cannot be written is left exactly as it was.
+    :func:`~lback_migrations.atomic_write.write_atomically`). A file that is not UTF-8, does
+    not parse or cannot be written is left exactly as it was.
 
     :param write: replace the file with the formatted source; false only reports.
     :param verify: see :func:`format_source`; always on when ``write`` is.

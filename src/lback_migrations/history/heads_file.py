@@ -68,7 +68,7 @@ def render_heads(heads: set[str] | tuple[str, ...] | list[str]) -> str:
 
 def write_heads(path: Path, heads: set[str] | tuple[str, ...] | list[str]) -> None:
     """Write ``HEADS`` at ``path`` atomically."""
-    from ..batch import write_atomically
+    from ..atomic_write import write_atomically
 
     write_atomically(path, render_heads(heads).encode())
 

@@ -171,7 +171,8 @@ def rebase(
     :raises RebaseError: when the revision or the target cannot be found or the revision was
         applied to the configured database; nothing is written then.
     """
-    from ..batch import revision_paths, write_atomically
+    from ..atomic_write import write_atomically
+    from ..revision_files import revision_paths
     from ..settings import load_settings
     from .environment_run import applied_heads
     from .heads_file import heads_file_path, write_heads

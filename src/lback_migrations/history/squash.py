@@ -280,7 +280,7 @@ def squash(config: Config, to: str, *, format_hook: str) -> SquashResult:
     from alembic.util import CommandError
     from sqlalchemy.engine import make_url
 
-    from ..batch import write_atomically
+    from ..atomic_write import write_atomically
     from ..database_url import config_urls
     from ..settings import load_settings
     from .heads_file import heads_file_path, write_heads

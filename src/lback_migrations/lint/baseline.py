@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import ConfigurationError
-from .conclusion import Shown, parse_text
+from .findings import Finding
 
 DEFAULT_NAME = "lint-baseline.json"
 OPTION = "--baseline"
@@ -26,9 +26,9 @@ Key = tuple[str, str, str]
 """``(file relative to the baseline, code, message)``."""
 
 
-def write_baseline(path: Path, results: Sequence[tuple[str, Shown]]) -> int:
-    """Write every finding of ``results`` to ``path``; return how many were written."""
-    counts = Counter(_keys(path, results))
+def write_baseline(path: Path, findings: Sequence[Finding]) -> int:
+    """Write every one of ``findings`` to ``path``; return how many were written."""
+    counts = Counter(_key(finding, path.parent) for finding in findings)
     document = {
         "format": _FORMAT,
         "findings": [
@@ -64,36 +64,19 @@ def read_baseline(path: Path) -> Counter[Key]:
         ) from error
 
 
-def new_findings(
-    path: Path, accepted: Counter[Key], results: Sequence[tuple[str, Shown]]
-) -> list[tuple[str, Shown]]:
-    """``results`` less the findings ``accepted`` covers."""
+def new_findings(path: Path, accepted: Counter[Key], findings: Sequence[Finding]) -> list[Finding]:
+    """``findings`` less those ``accepted`` covers."""
     left = Counter(accepted)
-    kept: list[tuple[str, Shown]] = []
-    directory = path.parent
-    for shown_path, shown in results:
-        file = _relative(shown_path, directory)
-        texts = []
-        for text in shown.texts:
-            _, _, code, message = parse_text(text)
-            key = (file, code, message)
-            if left[key] > 0:
-                left[key] -= 1
-            else:
-                texts.append(text)
-        kept.append((shown_path, Shown(texts, {text.split(" ", 2)[1] for text in texts})))
+    kept: list[Finding] = []
+    for finding in findings:
+        key = _key(finding, path.parent)
+        if left[key] > 0:
+            left[key] -= 1
+        else:
+            kept.append(finding)
     return kept
 
 
-def _keys(path: Path, results: Sequence[tuple[str, Shown]]) -> list[Key]:
-    keys: list[Key] = []
-    for shown_path, shown in results:
-        file = _relative(shown_path, path.parent)
-        for text in shown.texts:
-            _, _, code, message = parse_text(text)
-            keys.append((file, code, message))
-    return keys
-
-
-def _relative(shown_path: str, directory: Path) -> str:
-    return Path(os.path.relpath(os.path.abspath(shown_path), directory.absolute())).as_posix()
+def _key(finding: Finding, directory: Path) -> Key:
+    file = Path(os.path.relpath(os.path.abspath(finding.path), directory.absolute())).as_posix()
+    return file, finding.code, finding.message

@@ -8,6 +8,7 @@ above it, ``2`` the linter could not run (bad option, missing path).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -17,20 +18,24 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..batch import CACHE_DIRECTORY, ResultCache, revision_paths, run_parallel
+from .. import file_commands
 from ..errors import LbackError
+from ..file_commands import EXIT_ERROR, EXIT_FOUND, EXIT_OK, cache_directory, github_annotation
+from ..parallel import run_parallel
+from ..result_cache import ResultCache
+from ..revision_files import revision_paths
 from ..options import Layer, layer, normalise
 from .findings import FAIL_ON, Finding, Severity
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from .conclusion import Shown
+    from .conclusion import Analysis
     from .config import LintOptions
 
 REPORT_FORMATS = ("sarif", "gitlab", "junit")
-OUTPUT_FORMATS = ("text", "json", "github", *REPORT_FORMATS)
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+OUTPUT_FORMATS = (*file_commands.OUTPUT_FORMATS, *REPORT_FORMATS)
+EXIT_CLEAN, EXIT_FINDINGS = EXIT_OK, EXIT_FOUND
 
 
 def add_arguments(parser: ArgumentParser) -> None:
@@ -79,42 +84,11 @@ def lint_command(config: Config, *, hook_type: str) -> int:
     :param hook_type: the linting hook's type: the options of the hooks of that type the
         configuration declares apply, under the command line's.
     """
-    from .conclusion import failing_codes
-    from .context import hook_options, lint_options
-
     arguments = config.cmd_opts
-    baseline = _baseline_path(config, getattr(arguments, "baseline", None))
     writing = bool(getattr(arguments, "write_baseline", False))
     try:
-        hooks = hook_options(config, hook_type)
-        options = lint_options(config, [*hooks, _command_line_options(arguments)])
-        paths = revision_paths(config, list(getattr(arguments, "paths", None) or []))
-        reference = getattr(arguments, "diff_base", None)
-        if reference:
-            from .changed import changed_since
-
-            paths = changed_since(reference, paths, _root(config))
-        accepted = None
-        if not writing and (baseline.is_file() or getattr(arguments, "baseline", None)):
-            from .baseline import read_baseline
-
-            accepted = read_baseline(baseline)
-        contents = {path: _read(path) for path in paths}
+        options, findings = lint_project(config, hook_type=hook_type, apply_baseline=not writing)
     except (LbackError, OSError) as error:
-        sys.stderr.write(f"error: {error}\n")
-        return EXIT_ERROR
-    try:
-        if getattr(arguments, "sql", False):
-            results = _rendered_rows(config, options, set(contents))
-        else:
-            results = lint_rows(
-                config,
-                contents,
-                options,
-                cache=not getattr(arguments, "no_cache", False),
-                jobs=getattr(arguments, "jobs", None),
-            )
-    except LbackError as error:
         sys.stderr.write(f"error: {error}\n")
         return EXIT_ERROR
     except Exception as error:  # 1 means findings: a lint that could not run is never 1
@@ -123,38 +97,68 @@ def lint_command(config: Config, *, hook_type: str) -> int:
     if writing:
         from .baseline import write_baseline
 
-        count = write_baseline(baseline, results)
+        baseline = _baseline_path(config, getattr(arguments, "baseline", None))
+        count = write_baseline(baseline, findings)
         sys.stdout.write(f"Wrote {count} finding(s) to {baseline}.\n")
         return EXIT_CLEAN
+    _write(findings, options, getattr(arguments, "output_format", "text") or "text")
+    failing = any(options.fails(finding.severity) for finding in findings)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def lint_project(
+    config: Config, *, hook_type: str, apply_baseline: bool = True
+) -> tuple[LintOptions, list[Finding]]:
+    """Lint what ``config.cmd_opts`` names (by default the version locations), as the ``lint``
+    command does, in this process: the options and the findings to show.
+
+    :param hook_type: the linting hook's type (see :func:`lint_command`).
+    :param apply_baseline: leave out the findings the baseline file accepts.
+    :raises LbackError: on a bad option, path or baseline.
+    :raises OSError: when a revision file cannot be read.
+    """
+    from .context import hook_options, lint_options
+
+    arguments = config.cmd_opts
+    hooks = hook_options(config, hook_type)
+    options = lint_options(config, [*hooks, _command_line_options(arguments)])
+    paths = revision_paths(config, list(getattr(arguments, "paths", None) or []))
+    reference = getattr(arguments, "diff_base", None)
+    if reference:
+        from .changed import changed_since
+
+        paths = changed_since(reference, paths, _root(config))
+    named = getattr(arguments, "baseline", None)
+    baseline = _baseline_path(config, named)
+    accepted = None
+    if apply_baseline and (baseline.is_file() or named):
+        from .baseline import read_baseline
+
+        accepted = read_baseline(baseline)
+    contents = {path: path.read_bytes() for path in paths}
+    if getattr(arguments, "sql", False):
+        findings = _rendered_findings(config, options, set(contents))
+    else:
+        cache = not getattr(arguments, "no_cache", False)
+        jobs = getattr(arguments, "jobs", None)
+        findings = lint_files(config, contents, options, cache=cache, jobs=jobs)
     if accepted is not None:
         from .baseline import new_findings
 
-        results = new_findings(baseline, accepted, results)
-    _write(results, options, getattr(arguments, "output_format", "text") or "text")
-    failing = failing_codes(options)
-    found = any(not failing.isdisjoint(shown.codes) for _, shown in results)
-    return EXIT_FINDINGS if found else EXIT_CLEAN
+        findings = new_findings(baseline, accepted, findings)
+    return options, findings
 
 
-def _rendered_rows(
-    config: Config, options: LintOptions, paths: set[Path]
-) -> list[tuple[str, Shown]]:
-    """``lint --sql``: the findings on the SQL each of ``paths`` renders, as rows to show."""
-    from .conclusion import Shown
+def _rendered_findings(config: Config, options: LintOptions, paths: set[Path]) -> list[Finding]:
+    """``lint --sql``: the findings on the SQL each of ``paths`` renders."""
     from .offline import lint_rendered, render_history
 
     wanted = {path.resolve() for path in paths}
     revisions = [item for item in render_history(config) if Path(item.path).resolve() in wanted]
     prefix = os.path.join(os.getcwd(), "")
-    rows: dict[str, list[str]] = {}
-    for finding in lint_rendered(revisions, options):
-        shown = _shown(Path(finding.path), prefix)
-        rows.setdefault(shown, []).append(
-            f"{finding.line}:{finding.column}: {finding.code} {finding.message}"
-        )
     return [
-        (path, Shown(texts, {text.split(" ", 2)[1] for text in texts}))
-        for path, texts in rows.items()
+        dataclasses.replace(finding, path=_shown(Path(finding.path), prefix))
+        for finding in lint_rendered(revisions, options)
     ]
 
 
@@ -179,76 +183,42 @@ def lint_files(
 ) -> list[Finding]:
     """Lint the files whose bytes are ``contents``; reuse and refresh the result cache.
 
+    A file in the cache costs a hash and a look-up; the others are analysed on every core.
+
     :param cache: read and write ``.lback-cache/lint.json`` beside ``alembic.ini``.
     :param jobs: the most processes to use on the files not in the cache.
-    :returns: the findings, file by file in the order of ``contents``, each file's in order.
+    :returns: the findings, file by file in the order of ``contents``, each file's in order;
+        paths are shown relative to the working directory when inside it.
     """
-    from .conclusion import findings_of
-
-    results = lint_rows(config, contents, options, cache=cache, jobs=jobs)
-    return [finding for path, shown in results for finding in findings_of(path, shown, options)]
-
-
-def lint_rows(
-    config: Config | None,
-    contents: dict[Path, bytes],
-    options: LintOptions,
-    *,
-    cache: bool = True,
-    jobs: int | None = None,
-) -> list[tuple[str, Shown]]:
-    """:func:`lint_files`, with each file's findings left as the texts to show: a list of
-    ``(path shown, findings shown)``.
-
-    A warm run over a long history spends its time here; a cached file costs a hash and a
-    dictionary look-up, and its findings are written out as the cache holds them.
-    """
-    from .conclusion import concluded_document, is_analysis_document
+    from .conclusion import Analysis, conclude
     from .context import file_template
     from .rule import RevisionContext
 
-    store = None
-    if cache:
-        root = Path(config.config_file_name).parent if config and config.config_file_name else None
-        store = ResultCache((root or Path.cwd()) / CACHE_DIRECTORY, "lint", options.fingerprint())
-    documents: dict[Path, dict[str, Any]] = {}
+    store = ResultCache(cache_directory(config), "lint", options.fingerprint()) if cache else None
+    analyses: dict[Path, Analysis] = {}
     missing: list[Path] = []
     for path, content in contents.items():
         cached = store.get(content) if store is not None else None
-        if cached is None or not is_analysis_document(cached):
+        try:
+            analyses[path] = Analysis.from_json(cached)
+        except ValueError:
             missing.append(path)
-        else:
-            documents[path] = cached
     computed = run_parallel(functools.partial(analyse_file, options), missing, jobs)
-    for path, document in zip(missing, computed, strict=True):
-        documents[path] = document
+    for path, analysis in zip(missing, computed, strict=True):
+        analyses[path] = analysis
         if store is not None:
-            store.put(contents[path], document)
+            store.put(contents[path], analysis.to_json())
     if store is not None:
         store.save()
     template = file_template(config)
     places = _places(contents)
-    known = _known_revisions(documents, places)
+    known = _known_revisions(analyses, places)
     prefix = os.path.join(os.getcwd(), "")
-    results: list[tuple[str, Shown]] = []
+    findings: list[Finding] = []
     for path, (directory, name) in places.items():
         context = RevisionContext(name, template, known[directory])
-        shown = concluded_document(documents[path], options, context)
-        results.append((_shown(path, prefix), shown))
-    return results
-
-
-def _read(path: Path) -> bytes:
-    """The bytes of ``path``: a warm run reads thousands of files, and the plain system calls
-    take two thirds of the time of :meth:`Path.read_bytes`."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        chunks = [os.read(descriptor, os.fstat(descriptor).st_size + 1)]
-        while chunks[-1]:
-            chunks.append(os.read(descriptor, 1 << 16))
-        return b"".join(chunks)
-    finally:
-        os.close(descriptor)
+        findings += conclude(analyses[path], _shown(path, prefix), options, context)
+    return findings
 
 
 def _places(paths: Iterable[Path]) -> dict[Path, tuple[str, str]]:
@@ -271,23 +241,25 @@ def _shown(path: Path, prefix: str) -> str:
     return text[len(prefix) :] if text.startswith(prefix) else text
 
 
-def analyse_file(options: LintOptions, path: Path) -> dict[str, Any]:
-    """Analyse the file at ``path`` (in a worker process); return the JSON-able analysis."""
-    from .conclusion import SYNTAX_ERROR, Analysis, RawFinding
+def analyse_file(options: LintOptions, path: Path) -> Analysis:
+    """Analyse the file at ``path`` (in a worker process)."""
+    from .conclusion import Analysis
     from .engine import analyse
+    from .rules.syntax_error import UnparsableRevision
 
     content = path.read_bytes()
     try:
         source = content.decode("utf-8")
     except UnicodeDecodeError as error:
-        message = f"cannot parse the revision: it is not UTF-8 ({error.reason}); fix the syntax"
-        finding = RawFinding(SYNTAX_ERROR, 1, 1, 1, 1, message)
-        return Analysis(findings=(finding,)).to_json()
-    return analyse(source, options).to_json()
+        if not options.selects(UnparsableRevision.code):
+            return Analysis()
+        report = UnparsableRevision.report_at(1, 1, f"it is not UTF-8 ({error.reason})")
+        return Analysis(reports=(report,))
+    return analyse(source, options)
 
 
 def _known_revisions(
-    documents: dict[Path, dict[str, Any]], places: dict[Path, tuple[str, str]]
+    analyses: dict[Path, Analysis], places: dict[Path, tuple[str, str]]
 ) -> dict[str, frozenset[str]]:
     """The revision ids each directory's files may name: those of every linted directory, from
     the analyses, reading only the unlinted siblings."""
@@ -297,8 +269,8 @@ def _known_revisions(
     ids: dict[str, set[str]] = {}
     for path, (directory, name) in places.items():
         linted.setdefault(directory, set()).add(name)
-        revision = documents[path]["revision"]
-        ids.setdefault(directory, set()).update(revision[0] if revision is not None else ())
+        revision = analyses[path].facts.revision
+        ids.setdefault(directory, set()).update(revision.values if revision is not None else ())
     for directory, names in linted.items():
         try:
             others = [
@@ -330,14 +302,18 @@ def _command_line_options(arguments: Any) -> Layer:
     return layer(((name, value) for name, value in given if value is not None), "--", None)
 
 
-def _write(results: Sequence[tuple[str, Shown]], options: LintOptions, output_format: str) -> None:
+def _write(findings: Sequence[Finding], options: LintOptions, output_format: str) -> None:
     out = sys.stdout
     if output_format == "text":
-        _write_text(results, options)
+        lines = [f"{finding.render()}\n" for finding in findings]
+        out.write("".join(lines))
+        if findings:
+            failing = sum(options.fails(finding.severity) for finding in findings)
+            out.write(
+                f"Found {len(findings)} problem(s), {failing} at or above "
+                f"fail_on = {options.fail_on}.\n"
+            )
         return
-    from .conclusion import findings_of
-
-    findings = [finding for path, shown in results for finding in findings_of(path, shown, options)]
     if output_format == "json":
         documents = [
             {**finding.as_dict(), "fails": options.fails(finding.severity)} for finding in findings
@@ -351,43 +327,15 @@ def _write(results: Sequence[tuple[str, Shown]], options: LintOptions, output_fo
         write_report(output_format, findings, options, out)
         return
     for finding in findings:
-        level = _GITHUB_LEVELS[finding.severity]
-        properties = ",".join(
-            [
-                f"file={_escape_property(finding.path)}",
-                f"line={finding.line}",
-                f"col={finding.column}",
-                f"title={_escape_property(f'{finding.code} {finding.name}')}",
-            ]
+        annotation = github_annotation(
+            _GITHUB_LEVELS[finding.severity],
+            finding.message,
+            file=finding.path,
+            line=finding.line,
+            col=finding.column,
+            title=f"{finding.code} {finding.name}",
         )
-        out.write(f"::{level} {properties}::{_escape_data(finding.message)}\n")
-
-
-def _write_text(results: Sequence[tuple[str, Shown]], options: LintOptions) -> None:
-    """:meth:`Finding.render`'s format, written without building a Finding for each finding."""
-    from .conclusion import severities
-
-    levels = severities(options)
-    lines: list[str] = []
-    failing = 0
-    for path, shown in results:
-        for text in shown.texts:
-            level = levels[text.split(" ", 2)[1]]
-            failing += options.fails(level)
-            lines.append(f"{path}:{text} [{level.value}]\n")
-    sys.stdout.write("".join(lines))
-    if lines:
-        sys.stdout.write(
-            f"Found {len(lines)} problem(s), {failing} at or above fail_on = {options.fail_on}.\n"
-        )
+        out.write(f"{annotation}\n")
 
 
 _GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -12,6 +12,8 @@ are read from the text: suppressions by :mod:`lback_migrations.lint.suppression`
 :func:`analyse` does the work that depends only on the file's text and the options; its
 :class:`~lback_migrations.lint.conclusion.Analysis` is what the ``lint`` command caches.
 :func:`lint_source` analyses and then concludes (:mod:`lback_migrations.lint.conclusion`).
+Rules report through :meth:`~lback_migrations.lint.rule.Rule.report`; the walk turns each into
+a :class:`~lback_migrations.lint.rule.RuleReport` at once.
 
 The walk is not :class:`ast.NodeVisitor`: it follows statements, and expressions only inside
 ``upgrade()`` and ``downgrade()``, calling the rules subscribed to each ``op.<name>`` call it
@@ -21,19 +23,12 @@ meets.
 from __future__ import annotations
 
 import ast
-import gc
+import dataclasses
 import re
 import warnings
 from collections.abc import Iterator
 
-from .conclusion import (
-    SYNTAX_ERROR,
-    Analysis,
-    RawFinding,
-    conclude,
-    order_findings,
-    rule_classes,
-)
+from .conclusion import SYNTAX_ERROR, Analysis, conclude, lint_context, order, rule_classes
 from .config import LintOptions
 from .findings import Finding
 from .rule import (
@@ -46,9 +41,10 @@ from .rule import (
     RevisionContext,
     RevisionFacts,
     Rule,
+    RuleReport,
     SourceComment,
 )
-from .rules import all_rules
+from .rules.syntax_error import UnparsableRevision
 from .sql import literal_sql, read_sql
 from .suppression import parse_suppressions
 from .syntax import dotted_name, keyword, string_value
@@ -81,21 +77,9 @@ Span = tuple[int, int]
 def analyse(source: str, options: LintOptions) -> Analysis:
     """Run the rules that read the file itself over ``source``.
 
-    Never raises on bad input: a file Python cannot parse yields one ``LB900`` finding, at the
+    Never raises on bad input: a file Python cannot parse yields one ``LB900`` report, at the
     place of the :class:`SyntaxError`.
     """
-    collecting = gc.isenabled()
-    # A parse allocates thousands of nodes and no reference cycles: the cyclic collector would
-    # only rescan the heap over and over. Reference counting frees them.
-    gc.disable()
-    try:
-        return _analyse(source, options)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _analyse(source: str, options: LintOptions) -> Analysis:
     suppressions = tuple(parse_suppressions(source))
     try:
         with warnings.catch_warnings():
@@ -104,26 +88,20 @@ def _analyse(source: str, options: LintOptions) -> Analysis:
             tree = ast.parse(source)
     except SyntaxError as error:
         return Analysis(
-            findings=_syntax_error(options, error.lineno, error.offset, error.msg),
+            reports=_syntax_error(options, error.lineno, error.offset, error.msg),
             suppressions=suppressions,
         )
     except (ValueError, RecursionError, MemoryError) as error:
         # null bytes (before Python 3.12), or nesting deeper than the parser goes
         return Analysis(
-            findings=_syntax_error(options, 1, 1, str(error) or type(error).__name__),
+            reports=_syntax_error(options, 1, 1, str(error) or type(error).__name__),
             suppressions=suppressions,
         )
-    context = LintContext(
-        dialect=options.dialect,
-        naming_convention=options.naming_convention,
-        server_version=options.release,
-        lock_timeout=options.lock_timeout,
-        dependants=options.dependants,
-    )
-    walker = _Walker(source, rule_classes(options), context)
+    walker = _Walker(source, rule_classes(options), lint_context(options))
     try:
+        reports = walker.run(tree)
         return Analysis(
-            findings=order_findings(walker.run(tree)),
+            reports=tuple(sorted(reports, key=order)),
             facts=walker.facts(),
             suppressions=suppressions,
         )
@@ -133,13 +111,10 @@ def _analyse(source: str, options: LintOptions) -> Analysis:
 
 def _syntax_error(
     options: LintOptions, line: int | None, column: int | None, problem: str
-) -> tuple[RawFinding, ...]:
+) -> tuple[RuleReport, ...]:
     if not options.selects(SYNTAX_ERROR):
         return ()
-    line, column = max(line or 1, 1), max(column or 1, 1)
-    rule = next(rule for rule in all_rules() if rule.code == SYNTAX_ERROR)
-    message = rule.message.format(problem=problem)
-    return (RawFinding(SYNTAX_ERROR, line, column, line, line, message),)
+    return (UnparsableRevision.report_at(max(line or 1, 1), max(column or 1, 1), problem),)
 
 
 def lint_source(
@@ -185,11 +160,11 @@ class _Walker:
         self.functions: dict[str, MigrationFunction] = {}
         self.spans: dict[ast.AST, Span] = {}
         self.assignments: dict[str, tuple[ast.expr, ast.stmt]] = {}
-        self.reports: list[tuple[str, ast.AST | tuple[int, int], str, Span]] = []
+        self.reports: list[RuleReport] = []
         self.ascii = source.isascii()
         self.lines: list[str] | None = None
 
-    def run(self, tree: ast.Module) -> list[RawFinding]:
+    def run(self, tree: ast.Module) -> list[RuleReport]:
         self._block(tree.body, top=True)
         if self.comment_rules:
             for comment in self._comments():
@@ -197,7 +172,7 @@ class _Walker:
                     rule.visit_comment(comment)
         for rule in self.module_rules:
             rule.leave_module(self.functions)
-        return self._findings()
+        return list(self.reports)
 
     def close(self) -> None:
         """Drop the rules, whose report callback points back here: no cycle outlives the walk."""
@@ -215,21 +190,12 @@ class _Walker:
 
     def _report(self, rule: Rule, where: ast.AST | tuple[int, int], message: str) -> None:
         if isinstance(where, tuple):
-            span = (where[0], where[0])
+            (line, column), (first, last) = where, (where[0], where[0])
         else:
-            span = self.spans.get(where, self.span)
-        self.reports.append((rule.code, where, message, span))
-
-    def _findings(self) -> list[RawFinding]:
-        findings: list[RawFinding] = []
-        for code, where, message, (first, last) in self.reports:
-            if isinstance(where, tuple):
-                line, column = where
-            else:
-                line = getattr(where, "lineno", first)
-                column = self._column(line, getattr(where, "col_offset", 0))
-            findings.append(RawFinding(code, line, column, first, last, message))
-        return findings
+            first, last = self.spans.get(where, self.span)
+            line = getattr(where, "lineno", first)
+            column = self._column(line, getattr(where, "col_offset", 0))
+        self.reports.append(RuleReport(rule.code, line, column, message, first, last))
 
     def _column(self, line: int, offset: int) -> int:
         """The 1-based column, in characters, of the UTF-8 byte ``offset`` Python gives."""
@@ -439,7 +405,9 @@ class _Walker:
         for statement, operations in read.statements:
             self.spans[call] = self.span
             for rule in self.statement_rules:
-                rule.visit_statement(statement, execute._replace(new_tables=self.new_tables))
+                rule.visit_statement(
+                    statement, dataclasses.replace(execute, new_tables=self.new_tables)
+                )
             for source in operations:
                 equivalent = _equivalent_call(source, call)
                 if isinstance(equivalent.func, ast.Attribute):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any
 
 FAIL_ON = ("error", "warning", "never")
 """The values of ``fail_on``: the least severe finding that fails a run, or never."""
@@ -26,8 +27,9 @@ class Severity(str, Enum):
 _RANKS = {Severity.INFO: -1, Severity.WARNING: 0, Severity.ERROR: 1}
 
 
-class Finding(NamedTuple):
-    """One rule's complaint about one place in a revision file (an immutable named tuple).
+@dataclass(frozen=True)
+class Finding:
+    """One rule's complaint about one place in a revision file, as shown.
 
     :param path: the revision file, as the user named it.
     :param line: 1-based line.

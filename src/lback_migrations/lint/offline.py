@@ -13,6 +13,7 @@ number of the statement in the revision's SQL and its start.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Iterator
@@ -114,7 +115,7 @@ def lint_rendered(revisions: list[RevisionSql], options: LintOptions) -> list[Fi
             if len(excerpt) > _EXCERPT:
                 excerpt = excerpt[: _EXCERPT - 3] + "..."
             message = f"{finding.message} [upgrade --sql, statement {number + 1}: {excerpt}]"
-            findings.append(finding._replace(line=1, column=1, message=message))
+            findings.append(dataclasses.replace(finding, line=1, column=1, message=message))
     return findings
 
 

@@ -23,7 +23,8 @@ hooks a rule overrides:
 
 Rules that need to know more than the file itself (its name, the other revisions beside it)
 override :meth:`Rule.check_revision` instead; it runs on the facts the engine extracted, so it
-costs nothing on a cached file.
+costs nothing on a cached file. Every hook reports the same way, through :meth:`Rule.report`;
+what the engine keeps of it is a :class:`RuleReport`.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from .findings import Severity
 from .syntax import keyword, positional, string_value
@@ -47,12 +49,9 @@ DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
 EXAMPLE_FILE_NAME = "ae1027a6acf_example.py"
 """The file name an :class:`Example` is linted under unless it names another."""
 
-# The value types below are named tuples and the rest plain classes, not dataclasses: the
-# post-write hook imports this module inside every ``alembic revision``, and creating a
-# dataclass costs about ten times more than a named tuple.
 
-
-class LintContext(NamedTuple):
+@dataclass(frozen=True)
+class LintContext:
     """What a rule may ask about the target of the migration.
 
     :param dialect: the target database's backend name (``postgresql``, ``sqlite``, ``mysql``),
@@ -79,7 +78,8 @@ class LintContext(NamedTuple):
         return self.server_version is not None and self.server_version >= release
 
 
-class RevisionContext(NamedTuple):
+@dataclass(frozen=True)
+class RevisionContext:
     """Where a revision file lives: what :meth:`Rule.check_revision` compares it with.
 
     :param file_name: the file's name (``ae1027a6acf_add_account.py``).
@@ -92,7 +92,8 @@ class RevisionContext(NamedTuple):
     known_revisions: frozenset[str] | None = None
 
 
-class Assignment(NamedTuple):
+@dataclass(frozen=True)
+class Assignment:
     """A module-level ``name = <literal>`` the engine extracted, with its place."""
 
     values: tuple[str, ...]
@@ -100,7 +101,8 @@ class Assignment(NamedTuple):
     column: int = 1
 
 
-class RevisionFacts(NamedTuple):
+@dataclass(frozen=True)
+class RevisionFacts:
     """What the engine learnt about a revision file from its identifiers.
 
     :param revision: ``revision = '...'``, when written as a string literal.
@@ -111,7 +113,8 @@ class RevisionFacts(NamedTuple):
     down_revision: Assignment | None = None
 
 
-class Operation(NamedTuple):
+@dataclass(frozen=True)
+class Operation:
     """One ``op.<name>(...)`` call, as a rule sees it.
 
     :param name: the operation (``add_column``).
@@ -201,7 +204,8 @@ _SIGNATURES: dict[str, tuple[str, ...]] = {
 }
 
 
-class MigrationFunction(NamedTuple):
+@dataclass(frozen=True)
+class MigrationFunction:
     """``upgrade()`` or ``downgrade()`` as a whole, given to :meth:`Rule.leave_function`.
 
     :param name: ``"upgrade"`` or ``"downgrade"``.
@@ -216,7 +220,8 @@ class MigrationFunction(NamedTuple):
     raises: bool
 
 
-class SourceComment(NamedTuple):
+@dataclass(frozen=True)
+class SourceComment:
     """A comment on a line of its own, as given to :meth:`Rule.visit_comment`."""
 
     text: str
@@ -224,6 +229,7 @@ class SourceComment(NamedTuple):
     column: int
 
 
+@dataclass(frozen=True)
 class Example:
     """A revision snippet run through the linter by the test suite.
 
@@ -236,33 +242,13 @@ class Example:
     :param dependants: what depends on what in the target database.
     """
 
-    __slots__ = (
-        "code",
-        "dependants",
-        "dialect",
-        "file_name",
-        "naming_convention",
-        "server_version",
-        "siblings",
-    )
-
-    def __init__(
-        self,
-        code: str,
-        dialect: str | None = None,
-        naming_convention: bool = False,
-        file_name: str = EXAMPLE_FILE_NAME,
-        siblings: tuple[str, ...] | None = None,
-        server_version: tuple[int, ...] | None = None,
-        dependants: tuple[EntityDependants, ...] | None = None,
-    ) -> None:
-        self.code = code
-        self.dialect = dialect
-        self.naming_convention = naming_convention
-        self.file_name = file_name
-        self.siblings = siblings
-        self.server_version = server_version
-        self.dependants = dependants
+    code: str
+    dialect: str | None = None
+    naming_convention: bool = False
+    file_name: str = EXAMPLE_FILE_NAME
+    siblings: tuple[str, ...] | None = None
+    server_version: tuple[int, ...] | None = None
+    dependants: tuple[EntityDependants, ...] | None = None
 
     @property
     def source(self) -> str:
@@ -286,39 +272,46 @@ class Example:
         return RevisionContext(file_name=self.file_name, known_revisions=known)
 
 
+@dataclass(frozen=True)
 class Valid(Example):
     """A snippet the rule must accept."""
 
-    __slots__ = ()
 
-
+@dataclass(frozen=True)
 class Invalid(Example):
     """A snippet the rule must report, at ``line`` when given.
 
     :param line: the line of the first finding of the rule.
     """
 
-    __slots__ = ("line",)
-
-    def __init__(
-        self,
-        code: str,
-        dialect: str | None = None,
-        naming_convention: bool = False,
-        file_name: str = EXAMPLE_FILE_NAME,
-        siblings: tuple[str, ...] | None = None,
-        server_version: tuple[int, ...] | None = None,
-        dependants: tuple[EntityDependants, ...] | None = None,
-        line: int | None = None,
-    ) -> None:
-        super().__init__(
-            code, dialect, naming_convention, file_name, siblings, server_version, dependants
-        )
-        self.line = line
+    line: int | None = None
 
 
-Report = Callable[["Rule", "ast.AST | tuple[int, int]", str], None]
-"""How a rule hands a finding to the engine: the node (or ``(line, column)``) and message."""
+@dataclass(frozen=True)
+class RuleReport:
+    """What a rule reported about a file's text, before suppression comments and severities.
+
+    :param code: the rule's code.
+    :param line: 1-based line.
+    :param column: 1-based column, in characters.
+    :param message: the rule's message, filled.
+    :param first_line: the first line of the statement reported (a suppression comment at the
+        end of it covers the report).
+    :param last_line: its last line.
+    """
+
+    code: str
+    line: int
+    column: int
+    message: str
+    first_line: int
+    last_line: int
+
+
+Reporter = Callable[["Rule", "ast.AST | tuple[int, int]", str], None]
+"""How a rule hands a report to the engine: the node (or ``(line, column)``) and message."""
+Report = Reporter
+"""The former name of :data:`Reporter`, which rules of other packages may still use."""
 
 
 class Rule:
@@ -348,7 +341,7 @@ class Rule:
     VALID: ClassVar[Sequence[Valid]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 
-    def __init__(self, context: LintContext, reporter: Report) -> None:
+    def __init__(self, context: LintContext, reporter: Reporter) -> None:
         self.context = context
         self.reporter = reporter
 
@@ -374,11 +367,9 @@ class Rule:
     def leave_module(self, functions: dict[str, MigrationFunction]) -> None:
         """Called at the end of the file with the migration functions it defines."""
 
-    def check_revision(
-        self, facts: RevisionFacts, revision: RevisionContext
-    ) -> Iterator[tuple[int, int, str]]:
-        """Yield ``(line, column, message)`` for problems between the file and its place."""
-        return iter(())
+    def check_revision(self, facts: RevisionFacts, revision: RevisionContext) -> None:
+        """Called with what the engine learnt of the file and where it lives; report problems
+        between the two at a ``(line, column)``."""
 
     @classmethod
     def applies_to(cls, dialect: str | None) -> bool:

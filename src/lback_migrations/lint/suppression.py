@@ -9,13 +9,18 @@ suppressed nothing is itself reported (``LB901``), so stale ones do not pile up.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .rule import RuleReport
 
 MARKER = "lback:"
 _PATTERN = re.compile(r"#\s*lback:\s*(ignore|ignore-file)\[([^\]]*)\]")
 
 
-class Suppression(NamedTuple):
+@dataclass(frozen=True)
+class Suppression:
     """One code named by one suppression comment.
 
     :param code: the rule code named (upper case, as written otherwise).
@@ -29,12 +34,12 @@ class Suppression(NamedTuple):
     column: int
     whole_file: bool
 
-    def covers(self, code: str, line: int, first_line: int, last_line: int) -> bool:
-        """Whether this suppresses a finding of ``code`` at ``line`` in a statement spanning
-        ``first_line`` to ``last_line``."""
-        if code != self.code:
+    def covers(self, report: RuleReport) -> bool:
+        """Whether this suppresses ``report``: same code, and the whole file or the report's
+        line, or the first or last line of its statement."""
+        if report.code != self.code:
             return False
-        return self.whole_file or self.line in (line, first_line, last_line)
+        return self.whole_file or self.line in (report.line, report.first_line, report.last_line)
 
 
 def parse_suppressions(source: str) -> list[Suppression]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 import string
-from collections.abc import Iterator
 
 from ..findings import Severity
 from ..rule import Invalid, RevisionContext, RevisionFacts, Rule, Valid
@@ -95,9 +94,7 @@ class RevisionFileName(Rule):
         ),
     )
 
-    def check_revision(
-        self, facts: RevisionFacts, revision: RevisionContext
-    ) -> Iterator[tuple[int, int, str]]:
+    def check_revision(self, facts: RevisionFacts, revision: RevisionContext) -> None:
         if facts.revision is None or len(facts.revision.values) != 1:
             return
         template = revision.file_template.replace("\\", "/").rpartition("/")[2]
@@ -112,12 +109,12 @@ class RevisionFileName(Rule):
             if other != value and _holds_word(stem, other):
                 claimed.add(other)
         if claimed:
-            message = self.message.format(
+            self.report(
+                (facts.revision.line, facts.revision.column),
                 revision=value,
                 file_name=revision.file_name,
                 fix="rename the file or correct `revision`",
             )
-            yield facts.revision.line, facts.revision.column, message
 
 
 def _holds_word(stem: str, revision: str) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..findings import Severity
 from ..rule import Invalid, RevisionContext, RevisionFacts, Rule, Valid
 
@@ -48,15 +46,10 @@ class UnknownDownRevision(Rule):
         ),
     )
 
-    def check_revision(
-        self, facts: RevisionFacts, revision: RevisionContext
-    ) -> Iterator[tuple[int, int, str]]:
+    def check_revision(self, facts: RevisionFacts, revision: RevisionContext) -> None:
         if facts.down_revision is None or revision.known_revisions is None:
             return
         for value in facts.down_revision.values:
             if value not in revision.known_revisions:
-                yield (
-                    facts.down_revision.line,
-                    facts.down_revision.column,
-                    self.message.format(value=value),
-                )
+                place = (facts.down_revision.line, facts.down_revision.column)
+                self.report(place, value=value)
