@@ -87,14 +87,19 @@ _FIELD_TYPES = {"str": str, "int": int, "bool": bool, "tuple[str, ...]": tuple}
 
 def _build(kind: Any, document: Any) -> Any:
     """An instance of the dataclass ``kind`` from ``document``, each field of its type."""
-    if not isinstance(document, dict) or set(document) != set(kind.__dataclass_fields__):
+    fields = _fields(kind)
+    if not isinstance(document, dict) or document.keys() != fields.keys():
         raise ValueError(f"not a {kind.__name__}: {document!r}")
-    for name, declared in kind.__dataclass_fields__.items():
+    for name, expected in fields.items():
         value = document[name]
-        expected = _FIELD_TYPES[declared.type]
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ValueError(f"{kind.__name__}.{name} is not {declared.type}: {value!r}")
+        if type(value) is not expected:  # exactly: a bool is no line number
+            raise ValueError(f"{kind.__name__}.{name} is not {expected.__name__}: {value!r}")
     return kind(**document)
+
+
+@functools.cache
+def _fields(kind: Any) -> dict[str, type]:
+    return {name: _FIELD_TYPES[field.type] for name, field in kind.__dataclass_fields__.items()}
 
 
 def rule_classes(options: LintOptions) -> list[type[Rule]]:
