@@ -142,13 +142,15 @@ def _run(name: str, options: Namespace, ini: str) -> int:
     except ConfigurationError as error:
         if options.raiseerr:
             raise
-        from .cli import CONFIGURATION_EXIT_CODE
+        from .command_line import CONFIGURATION_EXIT_CODE
 
         sys.stderr.write(f"error: {error}\n")
         return CONFIGURATION_EXIT_CODE
-    command = cast("Callable[[Config], int]", _resolve(STANDALONE_COMMANDS[name]))
+    from .plugin import FORMAT_HOOK, LINT_HOOK
+
+    command = cast("Callable[..., int]", _resolve(STANDALONE_COMMANDS[name]))
     try:
-        return command(config)
+        return command(config, hook_type={"format": FORMAT_HOOK, "lint": LINT_HOOK}[name])
     except Exception as error:
         # Alembic's own errors can reach here only once a command imported Alembic
         command_error = getattr(sys.modules.get("alembic.util.exc"), "CommandError", LbackError)
