@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from .. import file_commands
 from ..errors import LbackError
 from ..file_commands import EXIT_ERROR, EXIT_FOUND, EXIT_OK, cache_directory, github_annotation
+from ..options import Layer, layer, normalise
 from ..parallel import run_parallel
 from ..result_cache import ResultCache
 from ..revision_files import revision_paths
-from ..options import Layer, layer, normalise
 from .findings import FAIL_ON, Finding, Severity
 
 if TYPE_CHECKING:
