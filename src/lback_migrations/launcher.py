@@ -122,7 +122,7 @@ def _ini_file(options: Namespace) -> str:
 
 def _has_alembic_table(path: str) -> bool:
     from .errors import ConfigurationError
-    from .pyproject import load_tool_table
+    from .options import load_tool_table
 
     try:
         return "alembic" in load_tool_table(Path(path), "[tool.alembic]")
