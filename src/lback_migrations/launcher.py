@@ -20,6 +20,7 @@ commands behave the same either way, and import Alembic themselves when a file n
 
 from __future__ import annotations
 
+import configparser
 import os
 import sys
 from argparse import ArgumentParser, Namespace
@@ -27,6 +28,8 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, cast
+
+from .ini_config import IniConfig
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -64,16 +67,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        name, options, ini = _standalone(arguments)
+        name, options, ini_config = _standalone(arguments)
     except _NeedsAlembic:
         from .cli import main as alembic_main
 
         alembic_main(arguments)
         return
-    sys.exit(_run(name, options, ini))
+    sys.exit(_run(name, options, ini_config))
 
 
-def _standalone(arguments: list[str]) -> tuple[str, Namespace, str]:
+def _standalone(arguments: list[str]) -> tuple[str, Namespace, IniConfig]:
     """The command, its parsed options and the ini file, when :func:`main` may run them
     without Alembic."""
     if any(variable.startswith(_HANDED_DOWN) for variable in os.environ):
@@ -89,7 +92,11 @@ def _standalone(arguments: list[str]) -> tuple[str, Namespace, str]:
     add_arguments = cast("Callable[[ArgumentParser], None]", _resolve(_ARGUMENTS[name]))
     add_arguments(commands.add_parser(name, add_help=False))
     options = parser.parse_args(arguments)
-    return name, options, _ini_file(options)
+    try:
+        config = IniConfig(_ini_file(options), options.name, options, "pyproject.toml")
+    except (configparser.Error, UnicodeDecodeError) as error:
+        raise _NeedsAlembic("the ini file does not parse: its error is reported there") from error
+    return name, options, config
 
 
 def _command_name(arguments: list[str]) -> str:
@@ -130,13 +137,12 @@ def _has_alembic_table(path: str) -> bool:
         return True  # Alembic's command line reports it
 
 
-def _run(name: str, options: Namespace, ini: str) -> int:
+def _run(name: str, options: Namespace, ini_config: IniConfig) -> int:
     from .configuration_files import check_configuration_files
     from .errors import ConfigurationError, LbackError
-    from .ini_config import IniConfig
 
     # IniConfig answers everything the file commands ask of a Config (see its module)
-    config = cast("Config", IniConfig(ini, options.name, options, "pyproject.toml"))
+    config = cast("Config", ini_config)
     try:
         check_configuration_files(config)
     except ConfigurationError as error:

@@ -94,7 +94,14 @@ def format_command(config: Config, *, hook_type: str) -> int:
         hook_name, hook_options = configured_hook(config, hook_type)
         from .options import resolve_options
 
-        options = {path: resolve_options(path, hook_options, hook_name) for path in paths}
+        # a file's options depend only on its directory (the alembic.ini and pyproject.toml
+        # nearest to it): resolved once per directory, not once per file of a long history
+        by_directory: dict[Path, FormatOptions] = {}
+        options: dict[Path, FormatOptions] = {}
+        for path in paths:
+            if path.parent not in by_directory:
+                by_directory[path.parent] = resolve_options(path, hook_options, hook_name)
+            options[path] = by_directory[path.parent]
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_ERROR
