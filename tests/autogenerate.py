@@ -52,9 +52,12 @@ def differences(
         target = (model or created)()
         with engine.connect() as connection:
             if stock:
+                # as EnvironmentContext.configure fills them in: a comparator registered in
+                # this process (alembic-utils' entities) reads include_schemas unconditionally
                 options: dict[str, Any] = {
                     "target_metadata": target,
                     "compare_server_default": compare_server_default,
+                    "include_schemas": False,
                 }
             else:
                 options = lback_options(target, connection.dialect.name)

@@ -329,3 +329,23 @@ def test_without_a_database_the_declared_entities_say_what_a_replaced_view_drops
     assert result.returncode == 1, result.stdout + result.stderr
     assert "LB109 op.replace_entity drops view public.cheap_item" in result.stdout
     assert "view public.cheap_item_ids depend(s) on it" in result.stdout
+
+
+def test_the_linter_imports_the_declared_entities_without_registering_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # alembic-utils keeps one registry per process: what lint reads must not be proposed by
+    # the next comparison the process runs
+    from alembic_utils.replaceable_entity import registry
+
+    from lback_migrations.objects.entities import import_entities
+
+    (tmp_path / "declared_views.py").write_text(
+        "from alembic_utils.pg_view import PGView\n"
+        'VIEWS = [PGView(schema="public", signature="v", definition="SELECT 1")]\n'
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = list(registry.entities())
+    (view,) = import_entities(["declared_views:VIEWS"])
+    assert view.signature == "v"
+    assert list(registry.entities()) == before

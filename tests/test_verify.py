@@ -6,10 +6,11 @@ installed ``lback-migrations verify --output-format json``, and each test reads 
 report. Revisions in order:
 
 ``0001`` creates ``account``; ``0002`` is clean; ``0003`` drops a column; ``0004`` changes an
-integer to a big integer; ``0005`` widens a ``VARCHAR``, ``0005n`` a ``NUMERIC``; ``0006``
-creates an index; ``0007`` adds a ``NOT NULL`` column with a default; ``0008`` leaves a table
-behind after its downgrade; ``0009`` has an empty downgrade. The revisions are upgraded from
-the first to the last, then downgraded from the last to the first.
+integer to a big integer; ``0005`` widens a ``VARCHAR``, ``0005n`` a ``NUMERIC``; ``0005t`` adds
+a timestamp and gives it a time zone; ``0006`` creates an index; ``0007`` adds a ``NOT NULL``
+column with a default; ``0008`` leaves a table behind after its downgrade; ``0009`` has an
+empty downgrade. The revisions are upgraded from the first to the last, then downgraded from the
+last to the first.
 """
 
 from __future__ import annotations
@@ -82,6 +83,20 @@ HISTORY: tuple[tuple[str, str, str], ...] = (
         "0005n",
         change_type("balance", "sa.Numeric(12, 2)", "sa.Numeric(10, 2)"),
         change_type("balance", "sa.Numeric(10, 2)", "sa.Numeric(12, 2)"),
+    ),
+    (
+        "0005t",
+        """
+        op.add_column("account", sa.Column("seen", sa.DateTime()))
+        with op.batch_alter_table("account") as batch:
+            batch.alter_column(
+                "seen", type_=sa.DateTime(timezone=True), existing_type=sa.DateTime()
+            )
+        """,
+        """
+        with op.batch_alter_table("account") as batch:
+            batch.drop_column("seen")
+        """,
     ),
     (
         "0006",
@@ -238,7 +253,7 @@ def test_a_varchar_widening_rewrites_nothing_on_postgresql_and_refutes_lb203(
     assert verified.lint("0005", "LB203") in (["refuted", "confirmed"], ["confirmed"])
 
 
-def test_a_numeric_precision_widening_rewrites_nothing_on_postgresql_and_refutes_lb203(
+def test_a_numeric_precision_widening_rewrites_nothing_on_postgresql_and_lb203_knows_it(
     verified: Verified,
 ) -> None:
     only(verified, "postgresql")
@@ -247,7 +262,20 @@ def test_a_numeric_precision_widening_rewrites_nothing_on_postgresql_and_refutes
         "ALTER TABLE account ALTER COLUMN balance TYPE NUMERIC(12, 2)"
     )
     assert statement["rewrites"] == []
-    assert verified.lint("0005n", "LB203")[0] == "refuted"
+    # only the downgrade's narrowing is reported, and it does rewrite the table
+    assert verified.lint("0005n", "LB203") == ["confirmed"]
+
+
+def test_a_time_zone_change_a_utc_server_does_in_place_refutes_lb203(
+    verified: Verified,
+) -> None:
+    # LB203 cannot know the server's time zone: timestamp -> timestamptz rewrites the table
+    # unless the session runs in UTC, as the test server does
+    only(verified, "postgresql")
+    (_, altered) = verified.statements("0005t")
+    assert "TYPE TIMESTAMP WITH TIME ZONE" in altered["sql"]
+    assert altered["rewrites"] == []
+    assert verified.lint("0005t", "LB203") == ["refuted"]
 
 
 def test_an_index_built_without_concurrently_holds_a_share_lock_on_postgresql(

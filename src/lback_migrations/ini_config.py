@@ -13,6 +13,7 @@ is read by Alembic itself.
 from __future__ import annotations
 
 import configparser
+import os
 import re
 from argparse import Namespace
 from pathlib import Path
@@ -20,6 +21,12 @@ from typing import Any
 
 _HOOK_NAMES = re.compile(r", *|(?: +)")
 """How Alembic splits ``[post_write_hooks] hooks``."""
+
+_LEGACY_PATH_SPLIT = re.compile(r", *|(?: +)|\:")
+"""How Alembic splits ``prepend_sys_path`` when the ini names no ``path_separator``."""
+
+_PATH_SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
+"""The values of ``path_separator`` Alembic accepts, and what each splits on."""
 
 
 class IniConfig:
@@ -58,6 +65,17 @@ class IniConfig:
     def get_alembic_option(self, name: str, default: str | None = None) -> str | None:
         """The Alembic option ``name``: in the ini file only (see the module's documentation)."""
         return self.get_main_option(name, default)
+
+    def get_prepend_sys_paths_list(self) -> list[str] | None:
+        """The ``prepend_sys_path`` entries, split as Alembic splits them (by
+        ``path_separator``, or on spaces, commas and colons when it is not set)."""
+        paths = self.get_main_option("prepend_sys_path")
+        if not paths:
+            return None
+        separator = _PATH_SEPARATORS.get(self.get_main_option("path_separator") or "")
+        if separator is None:
+            return _LEGACY_PATH_SPLIT.split(paths)
+        return [entry.strip() for entry in paths.split(separator) if entry]
 
     def get_hooks_list(self) -> list[dict[str, str]]:
         """The ``[post_write_hooks]``, each as its keys less the hook's name, plus

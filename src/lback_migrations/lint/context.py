@@ -118,7 +118,7 @@ def declared_dependants_of(config: Config | None) -> tuple[EntityDependants, ...
         settings = load_settings(config)
         if not settings.entities:
             return None
-        from ..objects.entities import load_entities  # imports alembic-utils
+        from ..objects.entities import import_entities  # imports alembic-utils
 
         # the lists are imported as env.py imports them: with prepend_sys_path on sys.path, as
         # every Alembic command puts it
@@ -127,7 +127,7 @@ def declared_dependants_of(config: Config | None) -> tuple[EntityDependants, ...
         ]
         sys.path[:0] = missing
 
-        entities = load_entities(settings.entities, settings.source)
+        entities = import_entities(settings.entities, settings.source)
     except ConfigurationError:
         return None
     from .dependants import declared_dependants

@@ -68,8 +68,8 @@ def _import_list(path: str, source: str | None) -> list[Any]:
     return list(target)
 
 
-def load_entities(paths: Sequence[str], source: str | None = None) -> list[ReplaceableEntity]:
-    """Import the entity lists named by ``paths`` and register them with alembic-utils.
+def import_entities(paths: Sequence[str], source: str | None = None) -> list[ReplaceableEntity]:
+    """Import the entity lists named by ``paths``, registering nothing.
 
     :param paths: ``module:attribute`` import paths of lists of entities.
     :param source: the file the option came from, named in errors.
@@ -78,7 +78,7 @@ def load_entities(paths: Sequence[str], source: str | None = None) -> list[Repla
         cannot be imported, or it names something else than a list of entities.
     """
     try:
-        from alembic_utils.replaceable_entity import ReplaceableEntity, register_entities
+        from alembic_utils.replaceable_entity import ReplaceableEntity
     except ImportError as error:
         raise _missing_extra(source) from error
     entities: list[ReplaceableEntity] = []
@@ -92,6 +92,21 @@ def load_entities(paths: Sequence[str], source: str | None = None) -> list[Repla
                     source,
                 )
             entities.append(entity)
+    return entities
+
+
+def load_entities(paths: Sequence[str], source: str | None = None) -> list[ReplaceableEntity]:
+    """Import the entity lists named by ``paths`` and register them with alembic-utils, whose
+    comparison then proposes them (alembic-utils keeps one registry per process).
+
+    :param paths: ``module:attribute`` import paths of lists of entities.
+    :param source: the file the option came from, named in errors.
+    :returns: every entity, in configuration order.
+    :raises ConfigurationError: as :func:`import_entities`.
+    """
+    entities = import_entities(paths, source)
+    from alembic_utils.replaceable_entity import register_entities
+
     register_entities(entities)
     return entities
 
