@@ -87,7 +87,7 @@ def add_arguments(parser: ArgumentParser) -> None:
     parser.add_argument(
         "--verify",
         action="store_true",
-        help="also run every revision up, down and up on a shadow database (verify)",
+        help="also run every revision up, then down, on a shadow database (verify)",
     )
 
 

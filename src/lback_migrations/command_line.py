@@ -131,7 +131,7 @@ COMMANDS: tuple[DeferredCommand, ...] = (
     ),
     DeferredCommand(
         "verify",
-        "Run every migration up, down and up on a shadow database and report what it did.",
+        "Run every migration up, then down, on a shadow database and report what it did.",
         "lback_migrations.verify.command:verify_command",
         "lback_migrations.verify.command:add_arguments",
     ),

@@ -231,8 +231,8 @@ class MigrationCommands:
         rows: int | None = None,
         fail_on: Sequence[str] = (),
     ) -> CommandResult:
-        """``lback-migrations verify --output-format json``: every revision up, down and up
-        again on a shadow database (see :doc:`/verify`).
+        """``lback-migrations verify --output-format json``: every revision up to head, then
+        each one down again, on a shadow database (see :doc:`/verify`).
 
         The report is the ``report`` argument of the last ``migration_verify_completed`` event
         in :attr:`CommandResult.events` (and the JSON document in ``stdout``); the return code
