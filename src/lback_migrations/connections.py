@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from .database_url import CONNECTION_ATTRIBUTE as CONNECTION_ATTRIBUTE
 from .database_url import url_password
 from .errors import ConfigurationError, DatabaseConnectionError
 from .runners.redaction import Redactor
@@ -22,9 +23,6 @@ from .runners.redaction import Redactor
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
-CONNECTION_ATTRIBUTE = "connection"
-"""``config.attributes`` key of an Engine or Connection handed in by the caller."""
 
 
 def _unreachable(url: URL, error: DBAPIError) -> DatabaseConnectionError:
