@@ -3,47 +3,30 @@
 Every error is an :class:`alembic.util.CommandError`, so the stock ``alembic`` command prints it
 as one ``FAILED:`` line and exits non-zero. Each carries the data a caller needs to act on it.
 
-This module does not import Alembic: ``lback-migrations lint`` and ``format`` run without it
-(importing it costs forty times an interpreter's start-up), and their option readers raise
-these errors. Until Alembic is imported, no code can name ``CommandError``, so nothing can
-tell whether these errors derive from it; once it is, they do: :class:`LbackError` takes
-``CommandError`` as its base when this module is imported after Alembic, and
-:func:`join_alembic` gives it that base when Alembic is imported later (the ``lback`` plugin
-calls it while Alembic loads its plugins, before any of Alembic's callers runs).
+One process is the exception: ``lback-migrations lint`` and ``format`` run without Alembic
+when they can (importing it costs forty times an interpreter's start-up), and the launcher
+declares so (:func:`lback_migrations.standalone.run_without_alembic`) before it imports this
+module. There :class:`LbackError` derives from :class:`Exception` alone; that process runs no
+Alembic command, and its launcher reports these errors itself. The base is chosen once, when
+this module is imported, and never changes.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
-
-class _BeforeAlembic(Exception):
-    """The base of :class:`LbackError` while Alembic is not imported."""
-
-
-def _loaded_command_error() -> type[Exception] | None:
-    module = sys.modules.get("alembic.util.exc")
-    command_error: type[Exception] | None = getattr(module, "CommandError", None)
-    return command_error
-
+from .standalone import runs_without_alembic
 
 if TYPE_CHECKING:
     from alembic.util import CommandError as _Base
+elif runs_without_alembic():
+    _Base = Exception
 else:
-    _Base = _loaded_command_error() or _BeforeAlembic
+    from alembic.util import CommandError as _Base
 
 
 class LbackError(_Base):
     """Base class of every error raised by lback-migrations."""
-
-
-def join_alembic() -> None:
-    """Make :class:`LbackError` (and so every error here) an Alembic ``CommandError``, once
-    Alembic is imported; nothing happens before, or when it already is one."""
-    command_error = _loaded_command_error()
-    if command_error is not None and LbackError.__bases__ == (_BeforeAlembic,):
-        LbackError.__bases__ = (command_error,)
 
 
 class ConfigurationError(LbackError):

@@ -29,6 +29,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, cast
 
+from . import standalone
 from .ini_config import IniConfig
 
 if TYPE_CHECKING:
@@ -66,9 +67,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     :param argv: the arguments, without the program name; defaults to ``sys.argv[1:]``.
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
+    imported = set(sys.modules)
     try:
         name, options, ini_config = _standalone(arguments)
     except _NeedsAlembic:
+        _forget_standalone_run(imported)
         from .cli import main as alembic_main
 
         alembic_main(arguments)
@@ -82,6 +85,8 @@ def _standalone(arguments: list[str]) -> tuple[str, Namespace, IniConfig]:
     if any(variable.startswith(_HANDED_DOWN) for variable in os.environ):
         raise _NeedsAlembic("started by a subprocess runner")
     name = _command_name(arguments)
+    # from here on, this package's errors are imported without Alembic (see the errors module)
+    standalone.run_without_alembic()
     parser = _Parser(prog="lback-migrations", add_help=False)
     parser.add_argument("-c", "--config", action="append")
     parser.add_argument("-n", "--name", default="alembic")
@@ -97,6 +102,18 @@ def _standalone(arguments: list[str]) -> tuple[str, Namespace, IniConfig]:
     except (configparser.Error, UnicodeDecodeError) as error:
         raise _NeedsAlembic("the ini file does not parse: its error is reported there") from error
     return name, options, config
+
+
+def _forget_standalone_run(imported: set[str]) -> None:
+    """Undo :func:`_standalone`'s start when Alembic's command line takes over: the modules of
+    this package it imported (its errors among them, made without Alembic) are forgotten, so
+    that Alembic's command line imports them again, with errors that Alembic reports."""
+    if not standalone.runs_without_alembic():
+        return
+    standalone.run_with_alembic()
+    for module in set(sys.modules) - imported:
+        if module.startswith("lback_migrations."):
+            del sys.modules[module]
 
 
 def _command_name(arguments: list[str]) -> str:

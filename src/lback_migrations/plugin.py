@@ -9,7 +9,6 @@ the ``format`` and ``lint`` commands read the hook names here without importing 
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -127,9 +126,6 @@ def setup(plugin: Plugin) -> None:
     from alembic.script import write_hooks
     from alembic.util import DispatchPriority
 
-    errors = sys.modules.get("lback_migrations.errors")
-    if errors is not None:  # imported before Alembic, by lint or format: see that module
-        errors.join_alembic()
     write_hooks.register(FORMAT_HOOK)(_format_hook)
     write_hooks.register(LINT_HOOK)(_lint_hook)
     plugin.add_autogenerate_comparator(
