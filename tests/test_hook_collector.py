@@ -33,6 +33,13 @@ def downgrade() -> None:
 
 
 @pytest.fixture
+def revision(tmp_path: Path) -> Path:
+    written = tmp_path / "a1_add_a_table.py"
+    written.write_text(REVISION)
+    return written
+
+
+@pytest.fixture
 def collector_enabled() -> Iterator[None]:
     gc.enable()
     yield
@@ -48,17 +55,14 @@ def collector_disabled() -> Iterator[None]:
 
 @pytest.mark.parametrize("hook_type", HOOKS)
 @pytest.mark.usefixtures("collector_enabled")
-def test_a_hook_leaves_the_collector_enabled(tmp_path: Path, hook_type: str) -> None:
-    revision = tmp_path / "a1_add_a_table.py"
-    revision.write_text(REVISION)
+def test_a_hook_leaves_the_collector_enabled(revision: Path, hook_type: str) -> None:
     HOOKS[hook_type](hook_type, str(revision), {})
     assert gc.isenabled()
 
 
 @pytest.mark.parametrize("hook_type", HOOKS)
 @pytest.mark.usefixtures("collector_enabled")
-def test_a_failing_hook_leaves_the_collector_enabled(tmp_path: Path, hook_type: str) -> None:
-    revision = tmp_path / "a1_add_a_table.py"
+def test_a_failing_hook_leaves_the_collector_enabled(revision: Path, hook_type: str) -> None:
     revision.write_text(REVISION.replace("def downgrade() -> None:", "def downgrade( -> None:"))
     with pytest.raises(Exception, match=r"a1_add_a_table\.py"):
         HOOKS[hook_type](hook_type, str(revision), {})
@@ -67,8 +71,6 @@ def test_a_failing_hook_leaves_the_collector_enabled(tmp_path: Path, hook_type: 
 
 @pytest.mark.parametrize("hook_type", HOOKS)
 @pytest.mark.usefixtures("collector_disabled")
-def test_a_hook_leaves_a_disabled_collector_disabled(tmp_path: Path, hook_type: str) -> None:
-    revision = tmp_path / "a1_add_a_table.py"
-    revision.write_text(REVISION)
+def test_a_hook_leaves_a_disabled_collector_disabled(revision: Path, hook_type: str) -> None:
     HOOKS[hook_type](hook_type, str(revision), {})
     assert not gc.isenabled()
