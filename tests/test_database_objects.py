@@ -3,8 +3,9 @@ sequence, a generated column, a CHECK constraint, and through ``lback.entities``
 materialized view, a function, a trigger calling it and a row-level security policy):
 ``alembic check`` is clean after ``upgrade head``, and the history rebuilds from base.
 
-The tables come in a first revision and the entities in a second one: autogenerating both from an
-empty database in one revision is a known defect, kept visible by a strict ``xfail``."""
+The objects come in one revision from an empty database, or the tables first and the entities
+in a second one; autogenerate leaves the database as it found it, though alembic-utils creates
+each entity there (beside the revision's new tables and columns) to read its definition back."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from tests.object_round_trips import (
     assert_check_clean,
     assert_rebuilds_from_base,
     change_models,
+    execute,
     project_with,
     rows,
 )
+from tests.projects import AlembicProject
 
 WITH_ENTITIES = """
     import sqlalchemy as sa
@@ -123,15 +126,11 @@ def test_a_model_using_every_object_kind_is_clean_after_upgrade_head_and_rebuild
     assert_check_clean(project)
     assert_rebuilds_from_base(project)
     assert rows(postgresql_database, OBJECTS) == EVERY_OBJECT
+    assert_rebuilds_from_base(project)
+    assert rows(postgresql_database, OBJECTS) == EVERY_OBJECT
 
 
 @pytest.mark.postgresql
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 16 defect: alembic-utils simulates a view, materialized view, trigger or policy "
-    "in the live database before the revision creates its table, so autogenerate from an empty "
-    'database stops on UndefinedTable: relation "order" does not exist',
-)
 def test_a_model_using_every_object_kind_autogenerates_from_an_empty_database_in_one_revision(
     tmp_path: Path, postgresql_database: Database
 ) -> None:
@@ -144,3 +143,64 @@ def test_a_model_using_every_object_kind_autogenerates_from_an_empty_database_in
     )
     assert rows(postgresql_database, OBJECTS) == EVERY_OBJECT
     assert_check_clean(project)
+    assert_rebuilds_from_base(project)
+    assert rows(postgresql_database, OBJECTS) == EVERY_OBJECT
+
+
+@pytest.mark.postgresql
+def test_the_entities_follow_the_tables_they_use_and_autogenerate_changes_nothing(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = AlembicProject.create(
+        tmp_path,
+        postgresql_database,
+        models=WITH_ENTITIES,
+        options={
+            "target_metadata": "app.models:metadata",
+            "compare_check_constraints": "true",
+            "entities": "app.models:ENTITIES",
+        },
+    )
+    revision = project.autogenerate("create")
+    assert revision is not None
+    upgrade, _, downgrade = revision.read_text().partition("def downgrade")
+    assert upgrade.index("op.create_table") < upgrade.index("op.create_entity")
+    assert downgrade.index("op.drop_entity") < downgrade.index("op.drop_table")
+    assert rows(postgresql_database, OBJECTS) == []
+    assert postgresql_database.table_names() <= {"alembic_version"}
+
+
+VIEW_OF_A_NEW_COLUMN = """
+    import sqlalchemy as sa
+    from alembic_utils.pg_view import PGView
+
+    metadata = sa.MetaData()
+    sa.Table(
+        "order",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("note", sa.Text),
+    )
+    ENTITIES = [
+        PGView(schema="public", signature="noted", definition='SELECT id, note FROM "order"'),
+    ]
+"""
+
+
+@pytest.mark.postgresql
+def test_a_view_of_a_column_added_in_the_same_revision_autogenerates(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    without_column = VIEW_OF_A_NEW_COLUMN.replace('        sa.Column("note", sa.Text),\n', "")
+    project = project_with(
+        tmp_path,
+        postgresql_database,
+        without_column.replace("ENTITIES = [", "ENTITIES = []\n    UNUSED = ["),
+        entities="app.models:ENTITIES",
+    )
+    execute(postgresql_database, 'INSERT INTO "order" (id) VALUES (1)')
+    text = change_models(project, VIEW_OF_A_NEW_COLUMN)
+    assert text.index("add_column") < text.index("op.create_entity")
+    assert rows(postgresql_database, "SELECT id, note FROM noted") == [(1, None)]
+    assert_check_clean(project)
+    assert_rebuilds_from_base(project)

@@ -3,9 +3,10 @@
 Alembic runs the comparators of the plugins named in ``context.configure(autogenerate_plugins=
 [...])``. The ``lback.*`` options choose the list: Alembic's own comparators, the ``lback``
 plugin's (server defaults; Alembic's false index and foreign key proposals withdrawn),
-PostgreSQL enum types, sequences, computed columns and, with
+PostgreSQL enum types, sequences, computed columns; with
 ``lback.compare_check_constraints``, Alembic's ``alembic.ext.checkconstraint_byname`` with the
-expression comparison that goes with it. ``lback.autogenerate_plugins`` adds any other plugin by
+expression comparison that goes with it; with ``lback.entities``, alembic-utils' comparison of
+views, functions, triggers and policies. ``lback.autogenerate_plugins`` adds any other plugin by
 name, or takes one out when written ``~name``.
 """
 
@@ -20,6 +21,7 @@ from .errors import ConfigurationError
 from .plugin import (
     CHECK_CONSTRAINTS_PLUGIN,
     COMPUTED_PLUGIN,
+    ENTITIES_PLUGIN,
     POSTGRESQL_ENUMS_PLUGIN,
     SEQUENCES_PLUGIN,
 )
@@ -55,6 +57,8 @@ def autogenerate_plugins(settings: Settings) -> list[str]:
     ]
     if settings.compare_check_constraints:
         names += [CHECKCONSTRAINT_BYNAME_PLUGIN, CHECK_CONSTRAINTS_PLUGIN]
+    if settings.entities:
+        names.append(ENTITIES_PLUGIN)
     for name in settings.autogenerate_plugins:
         if name.startswith("~") and name[1:] in names:
             names.remove(name[1:])

@@ -26,6 +26,7 @@ POSTGRESQL_ENUMS_PLUGIN = "lback.postgresql_enums"
 CHECK_CONSTRAINTS_PLUGIN = "lback.check_constraints"
 SEQUENCES_PLUGIN = "lback.sequences"
 COMPUTED_PLUGIN = "lback.computed"
+ENTITIES_PLUGIN = "lback.entities"
 SEQUENCE_DIALECTS = ("postgresql", "mysql", "mariadb")
 """Where sequences exist (MySQL has none: the comparator checks the server)."""
 
@@ -90,6 +91,12 @@ def _compare_computed(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
     return compare_computed_columns(*args, **kwargs)
 
 
+def _compare_entities(*args: Any, **kwargs: Any) -> PriorityDispatchResult:
+    from .objects.entity_comparison import compare_entities
+
+    return compare_entities(*args, **kwargs)
+
+
 def _setup_object_plugins() -> None:
     from alembic.runtime.plugins import Plugin
     from alembic.util import DispatchPriority
@@ -107,6 +114,14 @@ def _setup_object_plugins() -> None:
             _compare_sequences, "schema", "sequences", qualifier=dialect
         )
     Plugin(COMPUTED_PLUGIN).add_autogenerate_comparator(_compare_computed, "table", "computed")
+    # LAST: after Alembic's tables, which the entities' operations must follow
+    Plugin(ENTITIES_PLUGIN).add_autogenerate_comparator(
+        _compare_entities,
+        "schema",
+        "entities",
+        qualifier="postgresql",
+        priority=DispatchPriority.LAST,
+    )
     # LAST: after alembic.ext.checkconstraint_byname, whose proposals it corrects
     Plugin(CHECK_CONSTRAINTS_PLUGIN).add_autogenerate_comparator(
         _compare_check_constraints, "table", "check_expressions", priority=DispatchPriority.LAST

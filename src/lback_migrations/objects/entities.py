@@ -3,9 +3,11 @@
 ``lback.entities = myapp.db:ENTITIES`` names lists of alembic-utils entities (``PGView``,
 ``PGMaterializedView``, ``PGFunction``, ``PGTrigger``, ``PGPolicy``, ...). On PostgreSQL they
 are registered with alembic-utils, whose comparator proposes creating, replacing and dropping
-them, and they pass the filters tables pass: ``lback.include_tables`` / ``exclude_tables``
-patterns on their names, ``lback.schemas`` on their schemas, and a database entity the
-entities do not name is dropped only with ``lback.drop_unknown_tables``.
+them (run by the ``lback.entities`` plugin after the tables are compared:
+:mod:`~lback_migrations.objects.entity_comparison`), and they pass the filters tables pass:
+``lback.include_tables`` / ``exclude_tables`` patterns on their names, ``lback.schemas`` on
+their schemas, and a database entity the entities do not name is dropped only with
+``lback.drop_unknown_tables``.
 
 alembic-utils is imported only here, and this module only when ``lback.entities`` is set.
 """
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from alembic.runtime.environment import IncludeObjectFn
     from alembic_utils.replaceable_entity import ReplaceableEntity
@@ -81,6 +83,7 @@ def import_entities(paths: Sequence[str], source: str | None = None) -> list[Rep
         from alembic_utils.replaceable_entity import ReplaceableEntity
     except ImportError as error:
         raise _missing_extra(source) from error
+    registered_comparison()
     entities: list[ReplaceableEntity] = []
     for path in paths:
         for entity in _import_list(path, source):
@@ -109,6 +112,24 @@ def load_entities(paths: Sequence[str], source: str | None = None) -> list[Repla
 
     register_entities(entities)
     return entities
+
+
+def registered_comparison() -> Callable[..., None]:
+    """alembic-utils' comparison of the registered entities, taken out of Alembic's global
+    comparator list, where importing alembic-utils puts it.
+
+    From there Alembic would run it in every autogenerate, on every dialect, before its own
+    table comparison (and it reads ``include_schemas`` from options only
+    ``context.configure`` fills); the ``lback.entities`` plugin runs it instead, on PostgreSQL,
+    after the tables (:mod:`~lback_migrations.objects.entity_comparison`). Alembic's
+    dispatcher has no way to remove a function, so this edits its lists in place.
+    """
+    from alembic.autogenerate import comparators
+    from alembic_utils.replaceable_entity import compare_registered_entities
+
+    for functions in comparators._registry.values():
+        functions[:] = [entry for entry in functions if entry[0] is not compare_registered_entities]
+    return compare_registered_entities
 
 
 def _bare_name(signature: str) -> str:
