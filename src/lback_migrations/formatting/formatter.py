@@ -107,7 +107,7 @@ def _format_once(
         from .rewrites import rewrite
 
         try:
-            source = rewrite(source, options, unused)
+            source = rewrite(source, tree, options, unused)
         except ParserSyntaxError as error:
             failure = Failed(path, f"libcst cannot parse the file: {error.message}", error.raw_line)
             return failure, rewritten
