@@ -221,6 +221,66 @@ def test_alembic_markers_are_dropped_when_asked() -> None:
     )
 
 
+def test_an_unused_import_below_the_functions_is_removed_too() -> None:
+    assert_formats(
+        """\
+        from alembic import op
+
+
+        def upgrade() -> None:
+            op.drop_table("t")
+
+
+        import os
+        import json
+
+        PAYLOAD = json
+        """,
+        """\
+        from alembic import op
+
+
+        def upgrade() -> None:
+            op.drop_table("t")
+
+
+        import json
+
+        PAYLOAD = json
+        """,
+    )
+
+
+def test_a_statement_continuing_an_import_line_is_rewritten_with_it() -> None:
+    # libcst parses the lines up to the last import: a statement after a semicolon, or a
+    # backslash continuing the line, carries that end further
+    assert_formats(
+        """\
+        import sqlalchemy as sa
+        import os; VALUES = (
+            1,
+        )
+        import sys \\
+        ; LIMIT = 2
+        COLUMN = sa.Column("c")
+        """,
+        """\
+        import sqlalchemy as sa
+
+        VALUES = (1,)
+        LIMIT = 2
+        COLUMN = sa.Column("c")
+        """,
+    )
+
+
+def test_lone_carriage_returns_end_lines_for_the_rewrites_as_for_python() -> None:
+    source = "import sys\rimport os\nVALUES = (\n    1,\n)\nX = sys\n"
+    result = format_source(source, FormatOptions(), REVISION)
+    assert isinstance(result, Formatted), result
+    assert result.after == "import sys\r\rVALUES = (1,)\rX = sys\r"
+
+
 def test_black_options_apply_after_the_rewrites() -> None:
     assert_formats(
         """\
