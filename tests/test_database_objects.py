@@ -19,6 +19,7 @@ from tests.object_round_trips import (
     assert_rebuilds_from_base,
     change_models,
     execute,
+    lint_never_fails,
     project_with,
     rows,
 )
@@ -203,4 +204,28 @@ def test_a_view_of_a_column_added_in_the_same_revision_autogenerates(
     assert text.index("add_column") < text.index("op.create_entity")
     assert rows(postgresql_database, "SELECT id, note FROM noted") == [(1, None)]
     assert_check_clean(project)
+    assert_rebuilds_from_base(project)
+
+
+@pytest.mark.postgresql
+def test_a_table_and_the_view_of_it_dropped_in_the_same_revision_autogenerate(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = project_with(
+        tmp_path,
+        postgresql_database,
+        VIEW_OF_A_NEW_COLUMN,
+        entities="app.models:ENTITIES",
+        drop_unknown_tables="true",
+    )
+    lint_never_fails(project)
+    without = (
+        VIEW_OF_A_NEW_COLUMN.replace("sa.Table(", "UNUSED = sa.Table(")
+        .replace("metadata,\n", "sa.MetaData(),\n", 1)
+        .replace("ENTITIES = [", "ENTITIES = []\n    UNUSED_ENTITIES = [")
+    )
+    text = change_models(project, without)
+    upgrade, _, downgrade = text.partition("def downgrade")
+    assert upgrade.index("op.drop_entity") < upgrade.index("op.drop_table")
+    assert downgrade.index("op.create_table") < downgrade.index("op.create_entity")
     assert_rebuilds_from_base(project)

@@ -9,7 +9,8 @@ them (run by the ``lback.entities`` plugin after the tables are compared:
 their schemas, and a database entity the entities do not name is dropped only with
 ``lback.drop_unknown_tables``.
 
-alembic-utils is imported only here, and this module only when ``lback.entities`` is set.
+alembic-utils is imported only here and in :mod:`~lback_migrations.objects.entity_comparison`,
+and these modules only when ``lback.entities`` is set.
 """
 
 from __future__ import annotations
