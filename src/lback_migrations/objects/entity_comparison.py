@@ -9,17 +9,18 @@ table comparison, so even a comparison that succeeded would put ``op.create_enti
 ``op.create_table`` it needs.
 
 :func:`compare_entities` is the ``lback.entities`` plugin's comparator instead. It runs after
-Alembic's table comparison (priority ``LAST``), so the entities it creates or replaces follow the
-tables' operations in the upgrade and precede their drops in the downgrade; the entities it
+Alembic's table comparison (priority ``LAST``), so the entities it creates or replaces follow
+the tables' operations in the upgrade and precede their drops in the downgrade; the entities it
 drops are moved to the top of the upgrade instead (and so come last in the downgrade), since a
-table, column, type or sequence the revision drops cannot go while a view or trigger uses it. Inside a savepoint it first gives the
-database what the target metadata describes and the database lacks: missing tables, with their
-enum types and sequences (``MetaData.create_all`` with ``checkfirst``), and the columns this
-revision adds to existing tables (the ``add_column`` operations Alembic has just proposed).
-Then it runs alembic-utils' comparison, and rolls the savepoint back: the database is left as
-it was. Alembic names the default schema ``None``; alembic-utils is given its name, so that it
-looks for entities to drop there too. A column that cannot be added there (say ``NOT NULL`` without a default on a table with
-rows) is left out; an entity that uses it fails in alembic-utils as before.
+table, column, type or sequence the revision drops cannot go while a view or trigger uses it.
+Inside a savepoint it first gives the database what the target metadata describes and the
+database lacks: missing tables, with their enum types and sequences (``MetaData.create_all``
+with ``checkfirst``), and the columns this revision adds to existing tables (the ``add_column``
+operations Alembic has just proposed). Then it runs alembic-utils' comparison, and rolls the
+savepoint back: the database is left as it was. Alembic names the default schema ``None``;
+alembic-utils is given its name, so that it looks for entities to drop there too. A column that
+cannot be added there (say ``NOT NULL`` without a default on a table with rows) is left out; an
+entity that uses it fails in alembic-utils as before.
 """
 
 from __future__ import annotations
