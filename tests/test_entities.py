@@ -104,6 +104,43 @@ def test_a_database_view_no_entity_names_is_not_dropped(
     assert_check_clean(project)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("mariadb", marks=pytest.mark.mariadb)])
+def test_elsewhere_the_option_is_ignored_though_the_models_import_alembic_utils(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    # schemas compared: alembic-utils' own comparison would query PostgreSQL's catalogs
+    database: Database = request.getfixturevalue(f"{backend}_database")
+    schema = "main" if backend == "sqlite" else str(database.url.database)
+    project = AlembicProject.create(
+        tmp_path,
+        database,
+        models=WITH_ENTITIES,
+        options={"target_metadata": "app.models:metadata", "schemas": schema, **ENTITY_OPTIONS},
+    )
+    revision = project.autogenerate("create")
+    assert revision is not None
+    assert "entity" not in revision.read_text()
+    result = project.alembic("upgrade", "head")
+    assert "alembic-utils entities are PostgreSQL objects; ignored on" in result.stderr
+    assert_check_clean(project)
+
+
+@pytest.mark.postgresql
+def test_offline_the_revision_of_a_table_and_its_view_renders_both_in_order(
+    tmp_path: Path, postgresql_database: Database
+) -> None:
+    project = AlembicProject.create(
+        tmp_path,
+        postgresql_database,
+        models=WITH_ENTITIES,
+        options={"target_metadata": "app.models:metadata", **ENTITY_OPTIONS},
+    )
+    assert project.autogenerate("create") is not None
+    script = project.alembic("upgrade", "head", "--sql").stdout
+    assert script.index("CREATE TABLE item") < script.index('VIEW "public"."cheap_item"')
+    assert postgresql_database.table_names() <= {"alembic_version"}
+
+
 @pytest.mark.postgresql
 def test_without_alembic_utils_the_option_names_the_extra(
     tmp_path: Path, postgresql_database: Database

@@ -299,6 +299,9 @@ class MigrationEnvironment:
                 "lback.entities: alembic-utils entities are PostgreSQL objects; ignored on %s",
                 dialect,
             )
+            from .objects.entities import withdraw_registered_comparison
+
+            withdraw_registered_comparison()
             return include_object
         from .objects.entities import entity_filter, load_entities  # imports alembic-utils
 

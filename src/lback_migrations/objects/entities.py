@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
@@ -122,15 +123,32 @@ def registered_comparison() -> Callable[..., None]:
     From there Alembic would run it in every autogenerate, on every dialect, before its own
     table comparison (and it reads ``include_schemas`` from options only
     ``context.configure`` fills); the ``lback.entities`` plugin runs it instead, on PostgreSQL,
-    after the tables (:mod:`~lback_migrations.objects.entity_comparison`). Alembic's
-    dispatcher has no way to remove a function, so this edits its lists in place.
+    after the tables (:mod:`~lback_migrations.objects.entity_comparison`).
     """
-    from alembic.autogenerate import comparators
     from alembic_utils.replaceable_entity import compare_registered_entities
 
-    for functions in comparators._registry.values():
-        functions[:] = [entry for entry in functions if entry[0] is not compare_registered_entities]
+    _withdraw(compare_registered_entities)
     return compare_registered_entities
+
+
+def withdraw_registered_comparison() -> None:
+    """Take alembic-utils' comparison out of Alembic's global comparator list if alembic-utils
+    has been imported (by the models, say), without importing it.
+
+    ``lback.entities`` on another dialect than PostgreSQL: the entities are ignored there, and
+    the comparison would query PostgreSQL's catalogs (it does whenever schemas are compared).
+    """
+    module = sys.modules.get("alembic_utils.replaceable_entity")
+    if module is not None:
+        _withdraw(module.compare_registered_entities)
+
+
+def _withdraw(function: Callable[..., None]) -> None:
+    """Alembic's dispatcher has no way to remove a function: edit its lists in place."""
+    from alembic.autogenerate import comparators
+
+    for functions in comparators._registry.values():
+        functions[:] = [entry for entry in functions if entry[0] is not function]
 
 
 def _bare_name(signature: str) -> str:
