@@ -69,8 +69,12 @@ def run_parallel(
     workers = min(jobs or os.cpu_count() or 1, len(paths) // _MIN_FILES_PER_WORKER)
     if workers < 2:
         return [fn(path) for path in paths]
-    chunksize = max(1, len(paths) // (workers * 4))
+    # The first call runs here, before the workers fork: what ``fn`` imports on its first call
+    # (the lint rules, the formatter) is then imported once, not once in every worker.
+    first = fn(paths[0])
+    rest = paths[1:]
+    chunksize = max(1, len(rest) // (workers * 4))
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)
     ) as pool:
-        return list(pool.map(fn, paths, chunksize=chunksize))
+        return [first, *pool.map(fn, rest, chunksize=chunksize)]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import re
 import warnings
 from collections.abc import Iterator
@@ -97,7 +98,7 @@ def analyse(source: str, options: LintOptions) -> Analysis:
             reports=_syntax_error(options, 1, 1, str(error) or type(error).__name__),
             suppressions=suppressions,
         )
-    walker = _Walker(source, rule_classes(options), lint_context(options))
+    walker = _Walker(source, _dispatch(options))
     try:
         reports = walker.run(tree)
         return Analysis(
@@ -133,25 +134,71 @@ def lint_source(
     return conclude(analyse(source, options), path, options, revision)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Dispatch:
+    """Which rule each hook of the walk calls, as positions in :attr:`rules`: worked out once
+    per set of options, not once per file (a rule instance per file still keeps its state)."""
+
+    rules: tuple[type[Rule], ...]
+    context: LintContext
+    by_operation: dict[str, tuple[int, ...]]
+    statement_rules: tuple[int, ...]
+    comment_rules: tuple[int, ...]
+    function_rules: tuple[int, ...]
+    module_rules: tuple[int, ...]
+    import_rules: tuple[int, ...]
+    watched: frozenset[str]
+    reads_sql: bool
+    sql_problems: bool
+
+
+@functools.cache
+def _dispatch(options: LintOptions) -> _Dispatch:
+    rules = tuple(rule_classes(options))
+    by_operation: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        for name in rule.operations:
+            by_operation.setdefault(name, []).append(index)
+
+    def overriding(method: str) -> tuple[int, ...]:
+        return tuple(index for index, rule in enumerate(rules) if _overrides(rule, method))
+
+    statement_rules = overriding("visit_statement")
+    return _Dispatch(
+        rules=rules,
+        context=lint_context(options),
+        by_operation={name: tuple(indices) for name, indices in by_operation.items()},
+        statement_rules=statement_rules,
+        comment_rules=overriding("visit_comment"),
+        function_rules=overriding("leave_function"),
+        module_rules=overriding("leave_module"),
+        import_rules=overriding("visit_import"),
+        watched=frozenset({*by_operation, "create_table", "execute"}),
+        reads_sql=bool(statement_rules or by_operation),
+        sql_problems=UNPARSABLE_SQL in {rule.code for rule in rules},
+    )
+
+
 class _Walker:
     """One walk over one parsed file, dispatching to the rules."""
 
-    def __init__(self, source: str, rule_classes: list[type[Rule]], context: LintContext) -> None:
+    def __init__(self, source: str, dispatch: _Dispatch) -> None:
         self.source = source
-        self.rules = [rule_class(context, self._report) for rule_class in rule_classes]
-        self.by_operation: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            for name in rule.operations:
-                self.by_operation.setdefault(name, []).append(rule)
-        self.statement_rules = [rule for rule in self.rules if _overrides(rule, "visit_statement")]
-        self.reads_sql = bool(self.statement_rules or self.by_operation)
-        self.watched = frozenset({*self.by_operation, "create_table", "execute"})
-        self.dialect = context.dialect
-        self.sql_problems = UNPARSABLE_SQL in {rule.code for rule in self.rules}
-        self.comment_rules = [rule for rule in self.rules if _overrides(rule, "visit_comment")]
-        self.function_rules = [rule for rule in self.rules if _overrides(rule, "leave_function")]
-        self.module_rules = [rule for rule in self.rules if _overrides(rule, "leave_module")]
-        self.import_rules = [rule for rule in self.rules if _overrides(rule, "visit_import")]
+        self.rules = [rule_class(dispatch.context, self._report) for rule_class in dispatch.rules]
+        rules = self.rules
+        self.by_operation = {
+            name: [rules[index] for index in indices]
+            for name, indices in dispatch.by_operation.items()
+        }
+        self.statement_rules = [rules[index] for index in dispatch.statement_rules]
+        self.reads_sql = dispatch.reads_sql
+        self.watched = dispatch.watched
+        self.dialect = dispatch.context.dialect
+        self.sql_problems = dispatch.sql_problems
+        self.comment_rules = [rules[index] for index in dispatch.comment_rules]
+        self.function_rules = [rules[index] for index in dispatch.function_rules]
+        self.module_rules = [rules[index] for index in dispatch.module_rules]
+        self.import_rules = [rules[index] for index in dispatch.import_rules]
         self.span: Span = (1, 1)
         self.function: str | None = None
         self.batch_tables: dict[str, str] = {}
@@ -229,10 +276,14 @@ class _Walker:
         return Assignment(values, statement.lineno)
 
     def _comments(self) -> Iterator[SourceComment]:
-        for match in _OWN_LINE_COMMENT.finditer(self.source):
+        source = self.source
+        line, counted = 1, 0  # the line number at offset ``counted``, counted once onwards
+        for match in _OWN_LINE_COMMENT.finditer(source):
             if match.group(2) is None:
                 continue
-            line = self.source.count("\n", 0, match.start()) + 1
+            start = match.start()
+            line += source.count("\n", counted, start)
+            counted = start
             yield SourceComment(match.group(2), line, len(match.group(1)) + 1)
 
     # statements -------------------------------------------------------------------------
@@ -526,8 +577,8 @@ def _blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
         yield statement.finalbody
 
 
-def _overrides(rule: Rule, method: str) -> bool:
-    return getattr(type(rule), method) is not getattr(Rule, method)
+def _overrides(rule: type[Rule], method: str) -> bool:
+    return getattr(rule, method) is not getattr(Rule, method)
 
 
 def _is_empty(body: list[ast.stmt]) -> bool:
