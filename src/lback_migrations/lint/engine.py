@@ -137,7 +137,12 @@ def lint_source(
 @dataclasses.dataclass(frozen=True)
 class _Dispatch:
     """Which rule each hook of the walk calls, as positions in :attr:`rules`: worked out once
-    per set of options, not once per file (a rule instance per file still keeps its state)."""
+    per set of options, not once per file (a rule instance per file still keeps its state).
+
+    The rules in :attr:`eager` hear of the whole file (comments, imports, the end of a function
+    or of the module) and are made when the walk starts; the others only of operations and SQL
+    statements, and are made at the first one they receive: most files give most rules none.
+    """
 
     rules: tuple[type[Rule], ...]
     context: LintContext
@@ -147,6 +152,7 @@ class _Dispatch:
     function_rules: tuple[int, ...]
     module_rules: tuple[int, ...]
     import_rules: tuple[int, ...]
+    eager: tuple[int, ...]
     watched: frozenset[str]
     reads_sql: bool
     sql_problems: bool
@@ -173,6 +179,16 @@ def _dispatch(options: LintOptions) -> _Dispatch:
         function_rules=overriding("leave_function"),
         module_rules=overriding("leave_module"),
         import_rules=overriding("visit_import"),
+        eager=tuple(
+            sorted(
+                {
+                    *overriding("visit_comment"),
+                    *overriding("leave_function"),
+                    *overriding("leave_module"),
+                    *overriding("visit_import"),
+                }
+            )
+        ),
         watched=frozenset({*by_operation, "create_table", "execute"}),
         reads_sql=bool(statement_rules or by_operation),
         sql_problems=UNPARSABLE_SQL in {rule.code for rule in rules},
@@ -184,21 +200,21 @@ class _Walker:
 
     def __init__(self, source: str, dispatch: _Dispatch) -> None:
         self.source = source
-        self.rules = [rule_class(dispatch.context, self._report) for rule_class in dispatch.rules]
-        rules = self.rules
-        self.by_operation = {
-            name: [rules[index] for index in indices]
-            for name, indices in dispatch.by_operation.items()
-        }
-        self.statement_rules = [rules[index] for index in dispatch.statement_rules]
+        self.context = dispatch.context
+        self.classes = dispatch.rules
+        self.rules: list[Rule | None] = [None] * len(dispatch.rules)
+        for index in dispatch.eager:
+            self._rule(index)
+        self.by_operation = dispatch.by_operation
+        self.statement_rules = dispatch.statement_rules
         self.reads_sql = dispatch.reads_sql
         self.watched = dispatch.watched
         self.dialect = dispatch.context.dialect
         self.sql_problems = dispatch.sql_problems
-        self.comment_rules = [rules[index] for index in dispatch.comment_rules]
-        self.function_rules = [rules[index] for index in dispatch.function_rules]
-        self.module_rules = [rules[index] for index in dispatch.module_rules]
-        self.import_rules = [rules[index] for index in dispatch.import_rules]
+        self.comment_rules = [self._rule(index) for index in dispatch.comment_rules]
+        self.function_rules = [self._rule(index) for index in dispatch.function_rules]
+        self.module_rules = [self._rule(index) for index in dispatch.module_rules]
+        self.import_rules = [self._rule(index) for index in dispatch.import_rules]
         self.span: Span = (1, 1)
         self.function: str | None = None
         self.batch_tables: dict[str, str] = {}
@@ -210,6 +226,13 @@ class _Walker:
         self.reports: list[RuleReport] = []
         self.ascii = source.isascii()
         self.lines: list[str] | None = None
+
+    def _rule(self, index: int) -> Rule:
+        """The file's instance of the rule at ``index``, made on first use."""
+        rule = self.rules[index]
+        if rule is None:
+            rule = self.rules[index] = self.classes[index](self.context, self._report)
+        return rule
 
     def run(self, tree: ast.Module) -> list[RuleReport]:
         self._block(tree.body, top=True)
@@ -223,15 +246,14 @@ class _Walker:
 
     def close(self) -> None:
         """Drop the rules, whose report callback points back here: no cycle outlives the walk."""
+        self.rules.clear()
         for rules in (
-            self.rules,
             self.comment_rules,
             self.function_rules,
             self.module_rules,
             self.import_rules,
         ):
             rules.clear()
-        self.by_operation.clear()
         self.reports.clear()
         self.spans.clear()
 
@@ -417,8 +439,8 @@ class _Walker:
             table = string_value(first)
             if table is not None:
                 self.new_tables = self.new_tables | {table}
-        rules = self.by_operation.get(name)
-        if not rules:
+        indices = self.by_operation.get(name)
+        if not indices:
             return
         if receiver == "op":
             batch_table = None
@@ -436,8 +458,8 @@ class _Walker:
             sql=sql,
         )
         self.spans[call] = self.span
-        for rule in rules:
-            rule.visit_operation(operation)
+        for index in indices:
+            self._rule(index).visit_operation(operation)
 
     def _execute(self, call: ast.Call, receiver: str) -> None:
         """Read the literal SQL of an ``op.execute`` call and dispatch what it does."""
@@ -455,8 +477,8 @@ class _Walker:
         execute = Operation("execute", call, self.function, autocommit=self.autocommit)
         for statement, operations in read.statements:
             self.spans[call] = self.span
-            for rule in self.statement_rules:
-                rule.visit_statement(
+            for index in self.statement_rules:
+                self._rule(index).visit_statement(
                     statement, dataclasses.replace(execute, new_tables=self.new_tables)
                 )
             for source in operations:
@@ -465,8 +487,8 @@ class _Walker:
                     self._call(equivalent, equivalent.func.attr, "op", statement.text)
 
     def _report_code(self, code: str, where: ast.AST, problem: str) -> None:
-        rule = next(rule for rule in self.rules if rule.code == code)
-        rule.report(where, problem=problem)
+        index = next(index for index, rule in enumerate(self.classes) if rule.code == code)
+        self._rule(index).report(where, problem=problem)
 
 
 _DIALECT_WORDS = {
