@@ -561,23 +561,23 @@ def _spans(body: list[ast.stmt]) -> list[Span]:
     """The span of each statement of ``body``: a compound statement's first line; for simple
     statements sharing lines through ``;``, the first and last line of them all."""
     spans: list[Span] = []
-    group: list[ast.stmt] = []
-
-    def close_group() -> None:
-        if group:
-            span = (group[0].lineno, group[-1].end_lineno or group[-1].lineno)
-            spans.extend([span] * len(group))
-            group.clear()
-
+    first = last = size = 0  # the lines of the open group of simple statements, and its size
     for statement in body:
         if isinstance(statement, _COMPOUND):
-            close_group()
+            if size:
+                spans += [(first, last)] * size
+                size = 0
             spans.append((statement.lineno, statement.lineno))
             continue
-        if group and statement.lineno != (group[-1].end_lineno or group[-1].lineno):
-            close_group()
-        group.append(statement)
-    close_group()
+        if size and statement.lineno != last:
+            spans += [(first, last)] * size
+            size = 0
+        if not size:
+            first = statement.lineno
+        last = statement.end_lineno or statement.lineno
+        size += 1
+    if size:
+        spans += [(first, last)] * size
     return spans
 
 
