@@ -8,6 +8,7 @@ calls).
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -70,11 +71,18 @@ def run_parallel(
     if workers < 2:
         return [fn(path) for path in paths]
     # The first call runs here, before the workers fork: what ``fn`` imports on its first call
-    # (the lint rules, the formatter) is then imported once, not once in every worker.
+    # (the lint rules, the formatter) is then imported once, not once in every worker. Those
+    # modules then move to the collector's permanent generation: they live as long as the
+    # workers, and each full collection in a worker would walk all of them again (measured in
+    # instructions, 8% of a cold lint's analysis).
     first = fn(paths[0])
     rest = paths[1:]
     chunksize = max(1, len(rest) // (workers * 4))
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)
-    ) as pool:
-        return [first, *pool.map(fn, rest, chunksize=chunksize)]
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
+            return [first, *pool.map(fn, rest, chunksize=chunksize)]
+    finally:
+        gc.unfreeze()
