@@ -207,7 +207,7 @@ def check_lint(config: Config) -> CheckReport:
     this process: linting imports no revision)."""
     from .errors import LbackError
     from .file_commands import EXIT_ERROR
-    from .lint.command import lint_project
+    from .lint.files import lint_project
     from .plugin import LINT_HOOK
 
     try:

@@ -118,15 +118,15 @@ COMMANDS: tuple[DeferredCommand, ...] = (
     DeferredCommand(
         "format",
         "Format revision files like the lback_format hook (--check, --diff).",
-        "lback_migrations.formatting.command:format_command",
-        "lback_migrations.formatting.command:add_arguments",
+        "lback_migrations.format_command:format_command",
+        "lback_migrations.format_command:add_arguments",
         hook_type=FORMAT_HOOK,
     ),
     DeferredCommand(
         "lint",
         "Lint revision files like the lback_lint hook (exit 1 on findings at fail_on).",
-        "lback_migrations.lint.command:lint_command",
-        "lback_migrations.lint.command:add_arguments",
+        "lback_migrations.lint_command:lint_command",
+        "lback_migrations.lint_command:add_arguments",
         hook_type=LINT_HOOK,
     ),
     DeferredCommand(

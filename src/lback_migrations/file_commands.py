@@ -1,20 +1,13 @@
 """What the commands over revision files, ``format`` and ``lint``, share on the command line.
 
-Both exit as ruff does (:data:`EXIT_OK`, :data:`EXIT_FOUND`, :data:`EXIT_ERROR`), print
+Both exit as ruff does (:data:`EXIT_OK`, :data:`EXIT_FOUND`, :data:`EXIT_ERROR`) and print
 ``text``, ``json`` or ``github`` (:data:`OUTPUT_FORMATS`; GitHub Actions workflow commands,
-written by :func:`github_annotation`), and keep their result caches in one directory beside
-``alembic.ini`` (:func:`cache_directory`).
+written by :func:`github_annotation`). They show paths by one rule,
+:func:`~lback_migrations.revision_files.display_path`, and keep their result caches in one
+directory beside ``alembic.ini``, :func:`~lback_migrations.result_cache.cache_directory`.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-from .result_cache import CACHE_DIRECTORY
-
-if TYPE_CHECKING:
-    from alembic.config import Config
 
 EXIT_OK = 0
 """Nothing to report: every file is formatted, or no finding reaches ``fail_on``."""
@@ -25,13 +18,6 @@ EXIT_ERROR = 2
 OUTPUT_FORMATS = ("text", "json", "github")
 """The output formats of both commands (``lint`` adds the reports of
 :mod:`lback_migrations.lint.reports`)."""
-
-
-def cache_directory(config: Config | None) -> Path:
-    """The result caches' directory: beside ``alembic.ini``, else in the working directory."""
-    if config is not None and config.config_file_name:
-        return Path(config.config_file_name).absolute().parent / CACHE_DIRECTORY
-    return Path.cwd() / CACHE_DIRECTORY
 
 
 def github_annotation(level: str, message: str, **properties: object) -> str:

@@ -36,13 +36,13 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 STANDALONE_COMMANDS = {
-    "format": "lback_migrations.formatting.command:format_command",
-    "lint": "lback_migrations.lint.command:lint_command",
+    "format": "lback_migrations.format_command:format_command",
+    "lint": "lback_migrations.lint_command:lint_command",
 }
 """The commands :func:`main` may run without Alembic, by ``module:function``."""
 _ARGUMENTS = {
-    "format": "lback_migrations.formatting.command:add_arguments",
-    "lint": "lback_migrations.lint.command:add_arguments",
+    "format": "lback_migrations.format_command:add_arguments",
+    "lint": "lback_migrations.lint_command:add_arguments",
 }
 _OPTIONS_WITH_VALUES = frozenset({"-c", "--config", "-n", "--name", "-x", "--events"})
 _NEEDS_ALEMBIC = frozenset({"-h", "--help", "--version", "--events", "--verbose"})

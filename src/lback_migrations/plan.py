@@ -144,12 +144,12 @@ def _dialect(url: str) -> str:
 
 
 def _findings(config: Config, path: Path) -> list[Finding]:
-    from .lint.command import lint_files
     from .lint.context import hook_options, lint_options
+    from .lint.files import lint_files
     from .plugin import LINT_HOOK
 
     options = lint_options(config, hook_options(config, LINT_HOOK))
-    return lint_files(config, {path: path.read_bytes()}, options, cache=False)
+    return lint_files(config, [path], options, cache=False)
 
 
 def write_plan(

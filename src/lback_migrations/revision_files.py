@@ -1,7 +1,8 @@
-"""Which revision files a command works on: those the user names, or the environment's.
+"""Which revision files a command works on, and how their paths are shown.
 
 :func:`revision_paths` expands what the user named (or the configured version locations) into
 revision files; the ``format``, ``lint``, ``rebase`` and ``ci --static`` commands share it.
+:func:`display_path` is the one rule by which ``format`` and ``lint`` show a file's path.
 """
 
 from __future__ import annotations
@@ -107,3 +108,20 @@ def _version_locations(config: Config | None) -> list[tuple[Path, str]]:
 def _is_plain_directory(location: str) -> bool:
     """Whether ``location`` is an existing directory, not a ``package:path`` resource."""
     return (os.path.isabs(location) or ":" not in location) and os.path.isdir(location)
+
+
+def display_path(path: str | os.PathLike[str], working_directory: str | None = None) -> str:
+    """How the ``format`` and ``lint`` commands show a file's path, in every output format.
+
+    A file inside the working directory is shown relative to it (``histories/1a2b_add.py``,
+    whether it was named ``histories``, ``./histories`` or by its absolute path), as editors and
+    CI annotations expect; a file outside it is shown as it was named.
+
+    :param working_directory: the working directory, when the caller shows many paths
+        (default: :func:`os.getcwd`).
+    """
+    named = os.fspath(path)
+    directory = working_directory or os.getcwd()
+    absolute = os.path.normpath(os.path.join(directory, named))
+    inside = os.path.join(directory, "")
+    return absolute[len(inside) :] if absolute.startswith(inside) else named

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
+    from alembic.config import Config
+
 ENGINES = ("black", "ruff")
 BLACK_OPTIONS = frozenset(
     {
@@ -178,3 +180,12 @@ def resolve_options(
         layers.extend(_project_layers(pyproject))
     layers.append(hook_layer(hook_options, hook_name, None))
     return FormatOptions(**parse_layers(layers, OPTION_TYPES, "lback_format option"))
+
+
+def configured_hook(config: Config, hook_type: str) -> tuple[str, Mapping[str, Any]]:
+    """The name and options of the first hook of type ``hook_type`` (the formatting hook's,
+    ``lback_format``) the configuration declares; the type and no options when none is."""
+    for hook in config.get_hooks_list():
+        if hook.get("type") == hook_type:
+            return str(hook["_hook_name"]), hook
+    return hook_type, {}

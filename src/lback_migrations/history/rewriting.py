@@ -81,9 +81,8 @@ def format_like_the_hook(config: Config, paths: list[Path], hook_type: str) -> N
     :param hook_type: the formatting hook's type (``lback_format``).
     :raises FormatError: when a file cannot be formatted; it is left as it was.
     """
-    from ..formatting.command import configured_hook
     from ..formatting.formatter import format_file
-    from ..formatting.options import resolve_options
+    from ..formatting.options import configured_hook, resolve_options
     from ..formatting.results import Failed, FormatError
 
     hook_name, hook_options = configured_hook(config, hook_type)

@@ -5,6 +5,7 @@ times more per file (see :mod:`lback_migrations.lint.engine`); the linter import
 
 :func:`~lback_migrations.lint.engine.lint_source` lints a revision's text;
 :func:`~lback_migrations.lint.hook.lint_revision` is the post-write hook and
-:mod:`~lback_migrations.lint.command` the ``lback-migrations lint`` command. The rules live
+:func:`~lback_migrations.lint.files.lint_files` lints files with the result cache, for the
+``lback-migrations lint`` command (:mod:`lback_migrations.lint_command`). The rules live
 in :mod:`lback_migrations.lint.rules`, one per module.
 """

@@ -1,4 +1,4 @@
-"""``lback-migrations format [--check] [--diff] [PATHS]``: format revision files in bulk.
+"""The ``lback-migrations format [--check] [--diff] [PATHS]`` command: format revisions in bulk.
 
 The command formats like the ``lback_format`` hook configured in the Alembic configuration (its
 options are read from there). Results are cached by file content, so a re-run over an unchanged
@@ -15,36 +15,25 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from argparse import Namespace
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from ..errors import ConfigurationError
-from ..file_commands import (
-    EXIT_ERROR,
-    EXIT_FOUND,
-    EXIT_OK,
-    OUTPUT_FORMATS,
-    cache_directory,
-    github_annotation,
-)
-from ..parallel import run_parallel
-from ..result_cache import ResultCache
-from ..revision_files import revision_paths
+from .errors import ConfigurationError
+from .file_commands import EXIT_ERROR, EXIT_FOUND, EXIT_OK, OUTPUT_FORMATS, github_annotation
+from .result_cache import ResultCache, cache_directory
+from .revision_files import display_path, revision_paths
 
 if TYPE_CHECKING:
     from argparse import ArgumentParser
 
     from alembic.config import Config
 
-    from .options import FormatOptions
-    from .results import FormatResult
-
-EXIT_WOULD_REFORMAT = EXIT_FOUND
+    from .formatting.options import FormatOptions
+    from .formatting.results import FormatResult
 
 _UNCHANGED = "unchanged"
 _REFORMATTED = "reformatted"
@@ -91,8 +80,9 @@ def format_command(config: Config, *, hook_type: str) -> int:
     write = not (arguments.check or arguments.diff)
     try:
         paths = revision_paths(config, arguments.paths)
+        from .formatting.options import configured_hook, resolve_options
+
         hook_name, hook_options = configured_hook(config, hook_type)
-        from .options import resolve_options
 
         # a file's options depend only on its directory (the alembic.ini and pyproject.toml
         # nearest to it): resolved once per directory, not once per file of a long history
@@ -110,21 +100,8 @@ def format_command(config: Config, *, hook_type: str) -> int:
     return _exit_code(rows)
 
 
-def configured_hook(config: Config, hook_type: str) -> tuple[str, Mapping[str, Any]]:
-    """The name and options of the first hook of type ``hook_type`` (the formatting hook's,
-    ``lback_format``) the configuration declares; the type and no options when none is."""
-    for hook in config.get_hooks_list():
-        if hook.get("type") == hook_type:
-            return str(hook["_hook_name"]), hook
-    return hook_type, {}
-
-
-def _cache_key(options: FormatOptions, content: bytes) -> bytes:
-    return options.fingerprint().encode() + b"\0" + content
-
-
 def _fingerprint(options: Mapping[Path, FormatOptions]) -> str:
-    from .engines import EngineError, engine_version
+    from .formatting.engines import EngineError, engine_version
 
     versions = set()
     for engine_options in {value.engine: value for value in options.values()}.values():
@@ -147,7 +124,7 @@ class _Row:
 
 
 def _row(result: FormatResult, *, write: bool, diff: bool) -> _Row:
-    from .results import Failed, Formatted
+    from .formatting.results import Failed, Formatted
 
     if isinstance(result, Failed):
         return _Row(result.path, _ERROR, result.reason, result.line)
@@ -163,7 +140,7 @@ def _row(result: FormatResult, *, write: bool, diff: bool) -> _Row:
 def _format_one(
     path: Path, *, options: Mapping[Path, FormatOptions], write: bool, verify: bool
 ) -> FormatResult:
-    from .formatter import format_file
+    from .formatting.formatter import format_file
 
     return format_file(path, options[path], write=write, verify=verify)
 
@@ -184,18 +161,23 @@ def _format_all(
     cache = ResultCache(cache_directory, "format", _fingerprint(options))
     rows: dict[Path, _Row] = {}
     for path in paths:
-        known = cache.get(_cache_key(options[path], path.read_bytes()))
+        known = cache.get(cache.digest(path), options[path].fingerprint())
         if known == _UNCHANGED or (known == _WOULD_REFORMAT and not write and not diff):
             rows[path] = _Row(path, known, "would reformat" if known == _WOULD_REFORMAT else "")
     pending = [path for path in paths if path not in rows]
-    results = run_parallel(
-        functools.partial(_format_one, options=options, write=write, verify=write or diff), pending
-    )
-    for path, result in zip(pending, results, strict=True):
-        row = rows[path] = _row(result, write=write, diff=diff)
-        if row.status in (_UNCHANGED, _REFORMATTED, _WOULD_REFORMAT):
-            status = _WOULD_REFORMAT if row.status == _WOULD_REFORMAT else _UNCHANGED
-            cache.put(_cache_key(options[path], path.read_bytes()), status)
+    if pending:
+        # imported here: a run over unchanged files starts no process pool
+        from .parallel import run_parallel
+
+        results = run_parallel(
+            functools.partial(_format_one, options=options, write=write, verify=write or diff),
+            pending,
+        )
+        for path, result in zip(pending, results, strict=True):
+            row = rows[path] = _row(result, write=write, diff=diff)
+            if row.status in (_UNCHANGED, _REFORMATTED, _WOULD_REFORMAT):
+                status = _WOULD_REFORMAT if row.status == _WOULD_REFORMAT else _UNCHANGED
+                cache.put(cache.digest(path), status, options[path].fingerprint())
     cache.save()
     return [rows[path] for path in paths]
 
@@ -204,14 +186,7 @@ def _exit_code(rows: list[_Row]) -> int:
     statuses = {row.status for row in rows}
     if _ERROR in statuses:
         return EXIT_ERROR
-    return EXIT_WOULD_REFORMAT if _WOULD_REFORMAT in statuses else EXIT_OK
-
-
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    return EXIT_FOUND if _WOULD_REFORMAT in statuses else EXIT_OK
 
 
 def _plural(count: int, noun: str) -> str:
@@ -223,11 +198,11 @@ def _report_text(rows: list[_Row], out: TextIO) -> None:
     for row in rows:
         counts[row.status] += 1
         if row.status == _ERROR:
-            where = f"{_display(row.path)}:{row.line}" if row.line else _display(row.path)
+            where = f"{display_path(row.path)}:{row.line}" if row.line else display_path(row.path)
             print(f"error: {where}: {row.message}", file=sys.stderr)
         elif row.status != _UNCHANGED:
             out.write(row.diff)
-            print(f"{row.message} {_display(row.path)}", file=out)
+            print(f"{row.message} {display_path(row.path)}", file=out)
     parts = []
     if counts[_REFORMATTED]:
         parts.append(f"{_plural(counts[_REFORMATTED], 'file')} reformatted")
@@ -243,7 +218,7 @@ def _report_text(rows: list[_Row], out: TextIO) -> None:
 def _report_json(rows: list[_Row], out: TextIO) -> None:
     document = [
         {
-            "path": _display(row.path),
+            "path": display_path(row.path),
             "status": row.status,
             "message": row.message,
             "line": row.line,
@@ -264,7 +239,7 @@ def _report_github(rows: list[_Row], out: TextIO) -> None:
         annotation = github_annotation(
             level,
             row.message,
-            file=_display(row.path),
+            file=display_path(row.path),
             line=row.line or None,
             title="lback-migrations format",
         )
