@@ -9,7 +9,7 @@ import pytest
 
 from tests.databases import Database
 from tests.projects import AlembicProject, command_path, set_hooks
-from tests.revision_files import UNFORMATTED
+from tests.revision_files import DROP_BODY, UNFORMATTED, write_revision
 
 
 @pytest.fixture
@@ -114,3 +114,20 @@ def test_a_warm_run_answers_from_the_cache_without_importing_black_or_libcst(
     imported = {line.rsplit("|", 1)[-1].strip() for line in cold.stderr.splitlines()}
     assert cold.returncode == 1
     assert "black" in imported
+
+
+@pytest.mark.parametrize("named", ["absolute", "relative"])
+def test_format_and_lint_show_a_files_path_by_the_same_rule(
+    project: AlembicProject, named: str
+) -> None:
+    write_revision(project, "b2", None, DROP_BODY)
+    path = project.versions / "b2_change.py"
+    argument = str(path) if named == "absolute" else "./migrations/../migrations/versions"
+    formatted = project.lback("format", "--check", "--output-format", "json", argument, check=False)
+    linted = project.lback("lint", "--output-format", "json", argument, check=False)
+    format_paths = {entry["path"] for entry in json.loads(formatted.stdout)}
+    lint_paths = {entry["path"] for entry in json.loads(linted.stdout)}
+    shown = "migrations/versions/b2_change.py"
+    assert shown in format_paths
+    assert shown in lint_paths
+    assert all(path.startswith("migrations/versions/") for path in format_paths | lint_paths)

@@ -1,8 +1,11 @@
-"""A lint cache entry of the wrong shape is dropped and recomputed, never trusted."""
+"""A lint cache entry of the wrong shape is dropped and recomputed, never trusted; a changed file
+is linted again, however little its status moved."""
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +15,7 @@ import pytest
 from lback_migrations.lint.conclusion import Analysis
 from lback_migrations.lint.rule import Assignment, RevisionFacts, RuleReport
 from lback_migrations.lint.suppression import Suppression
+from lback_migrations.result_cache import SETTLED_NS
 from tests.databases import Database
 from tests.projects import AlembicProject
 from tests.revision_files import CLEAN_BODY, DROP_BODY, write_revision
@@ -68,6 +72,8 @@ def test_a_malformed_cache_entry_gives_the_findings_of_a_cold_run(
     for entry in document["entries"].values():
         CORRUPTIONS[corruption](entry)
     cache.write_text(json.dumps(document))
+    # without the latest run's findings, the run reads the entries
+    (project.root / ".lback-cache" / "lint.files.json").unlink()
     warm = project.lback("lint", check=False)
     assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, "")
     assert cold.returncode == 1
@@ -94,3 +100,70 @@ def test_lint_that_cannot_run_exits_2_never_1(project: AlembicProject) -> None:
     done = project.lback("lint", "does-not-exist.py", check=False)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+LATEST_CORRUPTIONS = {
+    "findings a string": lambda rows: "x" * 240,
+    "a line a string": lambda rows: [[*row[:1], "9", *row[2:]] for row in rows],
+    "an unknown severity": lambda rows: [[*row[:6], "fatal"] for row in rows],
+    "a field missing": lambda rows: [row[:6] for row in rows],
+    "a finding a dict": lambda rows: [dict(enumerate(row)) for row in rows],
+}
+
+
+@pytest.mark.parametrize("corruption", LATEST_CORRUPTIONS)
+def test_a_malformed_latest_run_gives_the_findings_of_a_cold_run(
+    project: AlembicProject, corruption: str
+) -> None:
+    cold = project.lback("lint", "--no-cache", check=False)
+    project.lback("lint", check=False)
+    cache = project.root / ".lback-cache" / "lint.files.json"
+    document = json.loads(cache.read_text())
+    key, rows = document["latest"]
+    document["latest"] = [key, LATEST_CORRUPTIONS[corruption](rows)]
+    cache.write_text(json.dumps(document))
+    warm = project.lback("lint", check=False)
+    assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, "")
+    assert "LB101" in cold.stdout
+
+
+def _settle() -> None:
+    """Wait until the files written so far are old enough for their status to be remembered."""
+    time.sleep(SETTLED_NS / 1e9 + 0.2)
+
+
+def _rewrite_keeping_status(path: Path, old: str, new: str) -> None:
+    """Change ``path``'s text to one of the same size, and set its times back."""
+    status = path.stat()
+    text = path.read_text()
+    assert len(old) == len(new)
+    assert old in text
+    path.write_text(text.replace(old, new))
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (status.st_size, status.st_mtime_ns)
+
+
+def test_a_revision_rewritten_with_the_same_size_and_times_is_linted_again(
+    project: AlembicProject,
+) -> None:
+    _settle()
+    before = project.lback("lint", check=False)
+    assert project.lback("lint", check=False).stdout == before.stdout  # statuses remembered
+    statuses = json.loads((project.root / ".lback-cache" / "lint.files.json").read_text())
+    assert len(statuses["files"]) == 2
+    _rewrite_keeping_status(project.versions / "b2_change.py", '"legacy")', '"legac2")')
+    after = project.lback("lint", check=False)
+    assert after.stdout == project.lback("lint", "--no-cache", check=False).stdout
+    assert after.stdout != before.stdout
+    assert "legac2" in after.stdout
+
+
+def test_a_revision_rewritten_in_the_same_clock_tick_is_linted_again(
+    project: AlembicProject,
+) -> None:
+    # the files were written just now: their status is not remembered, their bytes are read
+    before = project.lback("lint", check=False)
+    _rewrite_keeping_status(project.versions / "b2_change.py", '"legacy")', '"legac2")')
+    after = project.lback("lint", check=False)
+    assert "legac2" in after.stdout
+    assert after.stdout == project.lback("lint", "--no-cache", check=False).stdout != before.stdout

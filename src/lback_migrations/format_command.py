@@ -159,9 +159,11 @@ def _format_all(
     reformat; failures are never cached, their cause may lie outside the file.
     """
     cache = ResultCache(cache_directory, "format", _fingerprint(options))
+    # one set of options per directory: each fingerprinted once
+    contexts = {value: value.fingerprint() for value in set(options.values())}
     rows: dict[Path, _Row] = {}
     for path in paths:
-        known = cache.get(cache.digest(path), options[path].fingerprint())
+        known = cache.get(cache.digest(path), contexts[options[path]])
         if known == _UNCHANGED or (known == _WOULD_REFORMAT and not write and not diff):
             rows[path] = _Row(path, known, "would reformat" if known == _WOULD_REFORMAT else "")
     pending = [path for path in paths if path not in rows]
@@ -177,7 +179,7 @@ def _format_all(
             row = rows[path] = _row(result, write=write, diff=diff)
             if row.status in (_UNCHANGED, _REFORMATTED, _WOULD_REFORMAT):
                 status = _WOULD_REFORMAT if row.status == _WOULD_REFORMAT else _UNCHANGED
-                cache.put(cache.digest(path), status, options[path].fingerprint())
+                cache.put(cache.digest(path), status, contexts[options[path]])
     cache.save()
     return [rows[path] for path in paths]
 
