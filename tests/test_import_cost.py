@@ -3,8 +3,8 @@ and what ``lint`` and ``format`` pay for Alembic: nothing, over files they know 
 
 Alembic imports the ``lback`` plugin on every ``import alembic``, and every command runs
 ``env.py``; only the post-write hooks may import libcst and black, and only when they run.
-``lback-migrations lint`` and ``format`` answer from their cache without importing Alembic or
-SQLAlchemy. Timings live in ``benchmarks/import_alembic.py``, ``lint_history.py`` and
+``lback-migrations lint`` and ``format`` answer from their cache without importing Alembic,
+SQLAlchemy or the process pool. Timings live in ``benchmarks/import_alembic.py``, ``lint_history.py`` and
 ``format_check.py``; these tests pin down the imports themselves.
 """
 
@@ -114,6 +114,7 @@ def test_a_warm_lint_imports_neither_alembic_nor_sqlalchemy(
     modules = command_imports(project, "lint")
     assert "lback_migrations.lint.rules" in modules
     assert database_packages(modules) == []
+    assert "concurrent.futures" not in modules  # no process pool over unchanged files
 
 
 def test_a_warm_format_check_imports_neither_alembic_nor_sqlalchemy(
@@ -124,6 +125,7 @@ def test_a_warm_format_check_imports_neither_alembic_nor_sqlalchemy(
     modules = command_imports(project, "format", "--check")
     assert "lback_migrations.formatting.options" in modules
     assert database_packages(modules) + heavy(sorted(modules)) == []
+    assert "concurrent.futures" not in modules  # no process pool over unchanged files
 
 
 def test_another_command_still_runs_through_alembics_command_line(
