@@ -15,7 +15,7 @@ from lback_migrations.fleet import Target, parse_shard, read_targets, shard
 from tests.databases import Database
 from tests.projects import AlembicProject
 
-SQLITE_TARGETS = 30
+SQLITE_TARGETS = 10
 TENANTS = 5
 
 
@@ -31,7 +31,7 @@ def fleet_project(root: Path, database: Database) -> AlembicProject:
 
 
 def fleet_targets(root: Path, tenants: Database) -> tuple[Path, list[str]]:
-    """30 SQLite databases, 5 schemas of one PostgreSQL database, and one target that fails
+    """10 SQLite databases, 5 schemas of one PostgreSQL database, and one target that fails
     (a schema that does not exist)."""
     with tenants.connect() as connection:
         for number in range(TENANTS):
