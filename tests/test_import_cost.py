@@ -125,6 +125,17 @@ def test_a_warm_lint_imports_neither_alembic_nor_sqlalchemy(
     assert "lback_migrations.lint.rules" in modules
     assert database_packages(modules) == []
     assert "concurrent.futures" not in modules  # no process pool over unchanged files
+    # the options' fingerprint names the shipped rules by their modules, without importing them
+    program = (
+        "import sys\n"
+        "from lback_migrations.launcher import main\n"
+        "try:\n"
+        "    main(['lint'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print([name for name in sys.modules if name.startswith('lback_migrations.lint.rules.')])"
+    )
+    assert project.run(sys.executable, "-c", program).stdout.splitlines()[-1] == "[]"
 
 
 def test_a_warm_format_check_imports_neither_alembic_nor_sqlalchemy(

@@ -18,7 +18,7 @@ from ..errors import ConfigurationError
 from ..options import BOOLEAN, Layer, OptionType, choice, parse_layers, parse_list
 from .dependants import EntityDependants, dependants_json
 from .findings import FAIL_ON, Severity
-from .rules import all_rules, plugin_versions
+from .rules import all_rules, plugin_versions, shipped_modules
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -102,7 +102,7 @@ class LintOptions(NamedTuple):
             "server_version": self.server_version,
             "lock_timeout": self.lock_timeout,
             "dependants": dependants_json(self.dependants),
-            "rules": [rule.code for rule in all_rules()],
+            "rules": shipped_modules(),
             "packages": plugin_versions(),
             "engine": ENGINE,
         }
