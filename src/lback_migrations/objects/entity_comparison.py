@@ -79,12 +79,10 @@ def _drops_first(upgrade_ops: UpgradeOps, proposed: int) -> None:
 
 
 def _metadata(autogen_context: AutogenContext) -> list[MetaData]:
-    from sqlalchemy import MetaData
+    from alembic.util import to_list  # as Alembic reads its own target metadata
 
-    target = autogen_context.metadata
-    if isinstance(target, MetaData):
-        return [target]
-    return list(target or ())
+    metadata: list[MetaData] = to_list(autogen_context.metadata, [])
+    return metadata
 
 
 def _create_what_the_revision_creates(

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from alembic.autogenerate import renderers
 from alembic.operations import ops
-from alembic.util import PriorityDispatchResult
+from alembic.util import PriorityDispatchResult, to_list
 from sqlalchemy.schema import CreateSequence, DropSequence
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
     from alembic.autogenerate.api import AutogenContext
     from alembic.runtime.environment import IncludeObjectFn
@@ -153,10 +153,7 @@ def _render_alter(autogen_context: AutogenContext, op: AlterSequenceOp) -> str:
 
 
 def _model_sequences(autogen_context: AutogenContext) -> list[sa.Sequence]:
-    metadata = autogen_context.metadata
-    collections: Iterable[sa.MetaData] = (
-        [metadata] if isinstance(metadata, sa.MetaData) else metadata or []
-    )
+    collections: list[sa.MetaData] = to_list(autogen_context.metadata, [])
     # MetaData keeps every sequence associated with it (standalone or a column's) here only
     return [
         sequence
